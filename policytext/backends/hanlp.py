@@ -253,9 +253,15 @@ def _resolve_local(path: str, spec: str) -> str:
         )
     if os.path.isdir(path):
         home, missing = _missing_dependencies(path)
+        now_home = _hanlp_home()[0]
+        if _config_urls(path) and os.path.abspath(now_home) != home and not missing:
+            warnings.warn(
+                f"HANLP_HOME is {now_home!r} but HanLP was imported while it was {home!r}; HanLP resolves the "
+                f"files {spec!r} depends on in the latter. Set HANLP_HOME before the first `import hanlp`.",
+                stacklevel=3,
+            )
         if missing:
             lines = "\n".join(f"  {url}\n    -> {dest}" for url, dest in missing)
-            now_home = _hanlp_home()[0]
             stale = (
                 f"\nNote: HanLP was imported while HANLP_HOME was {home!r}, but HANLP_HOME is now {now_home!r}; "
                 "HanLP looks up dependencies in the first. Set HANLP_HOME before the first `import hanlp` "
@@ -273,7 +279,9 @@ def _resolve_local(path: str, spec: str) -> str:
     return path
 
 
-def _missing_model_message(spec: str, url: str, home: str, origin: str, root: str, archive: str | None) -> str:
+def _missing_model_message(
+    spec: str, url: str, home: str, origin: str, root: str, archive: str | None
+) -> str:
     folder = os.path.basename(root)
     deps = ""
     if "electra_small" in url:
@@ -404,7 +412,9 @@ def align_words(text: str, words: Sequence[str]) -> list[tuple[int, int, int | N
         wn = _norm(w)
         m = match(k, w, wn)
         if m is None and n - k == suffix[wi]:
-            m = k + len(w)  # one-to-one normalisation: the rest of the output lines up character for character
+            m = k + len(
+                w
+            )  # one-to-one normalisation: the rest of the output lines up character for character
         if m is None:
             for q in range(k + 1, min(n, k + 512)):
                 m = match(q, w, wn)
@@ -510,12 +520,19 @@ def repair_rnn_tokenizer(component: Any) -> Any:
 
 
 def _lexicon_words() -> list[str]:
-    """Terms of the policy lexicon, or [] while :mod:`policytext.lexicon` is not available."""
+    """Terms of the policy lexicon, or [] while :mod:`policytext.lexicon` is not available.
+
+    Entries flagged ``ambiguous`` (十五, 三公: strings with a common other reading) are left out: forcing them
+    would cut 三公里 or 二十五.
+    """
     try:
         from ..lexicon import load_lexicon
     except ImportError:
         return []
-    return [str(t) for t in load_lexicon()["term"].tolist()]
+    table = load_lexicon()
+    if "ambiguous" in table.columns:
+        table = table[~table["ambiguous"].fillna(False).astype(bool)]
+    return [str(t) for t in table["term"].tolist()]
 
 
 def _check_words(words: Iterable[str], name: str) -> list[str]:
@@ -608,6 +625,7 @@ class HanLPBackend:
         if not isinstance(max_chunk, int) or max_chunk < 8:
             raise ParameterError(f"max_chunk must be an integer >= 8; got {max_chunk!r}.")
         self._devices = _device_index(device)
+        _import_hanlp()  # fail fast, before reading the lexicon
         self.model = model
         self.device = device
         self.lexicon = lexicon
@@ -626,7 +644,9 @@ class HanLPBackend:
         hanlp = _import_hanlp()
         path = self.model_path
         if os.path.isdir(path) and not _download_allowed(self.download):
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # everything is local: keep transformers off the network
+            os.environ.setdefault(
+                "HF_HUB_OFFLINE", "1"
+            )  # everything is local: keep transformers off the network
         try:
             component = hanlp.load(path, devices=self._devices, verbose=False)
         except ModuleNotFoundError as exc:
@@ -733,7 +753,13 @@ class HanLPBackend:
         """Words (and tags when the model has them) for each piece, in one batched call."""
         if not pieces:
             return []
+        import torch
+
         component = self.component
+        with torch.no_grad():  # HanLP's RNNTokenizer.predict leaves autograd on, which doubles its cost
+            return self._predict_nograd(component, pieces)
+
+    def _predict_nograd(self, component: Any, pieces: list[str]) -> list[tuple[list[str], list[str] | None]]:
         if self._kind == "mtl":
             tasks = [self._tok_task] + ([self._pos_task] if self._pos_task else [])
             doc = component(list(pieces), tasks=tasks)
@@ -757,7 +783,9 @@ class HanLPBackend:
         texts = list(texts)
         for i, text in enumerate(texts):
             if not isinstance(text, str):
-                raise InputError(f"tokenize expects str texts; item {i} is {type(text).__name__}: {text!r:.60}")
+                raise InputError(
+                    f"tokenize expects str texts; item {i} is {type(text).__name__}: {text!r:.60}"
+                )
         self.component  # noqa: B018 - load before building the dictionary split
         # (text index, start, end, forced word?) for every piece; model pieces are predicted together
         plan: list[list[tuple[int, int, bool]]] = []
@@ -848,4 +876,3 @@ class HanLPBackend:
         return [t.text for t in self.tokenize(text)]
 
     __call__ = cut
-
