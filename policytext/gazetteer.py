@@ -49,7 +49,7 @@ from .errors import BackendNotAvailableError, ParameterError, ResourceError
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["Gazetteer", "load_gazetteer", "LEVELS", "cache_dir"]
+__all__ = ["Gazetteer", "load_gazetteer", "LEVELS", "COLUMNS", "GENERIC_NAMES", "cache_dir"]
 
 #: Division levels, from the top down. ``zone`` = development zones, industrial parks, new areas and similar
 #: functional areas listed among counties or townships (呼和浩特经济技术开发区, 嘉定工业区).
@@ -61,7 +61,7 @@ COLUMNS: tuple[str, ...] = (
     "province", "city", "county", "town",
 )
 
-_FORMAT = 5  # bump when the processed table changes shape or content rules
+_FORMAT = 7  # bump when the processed table changes shape or content rules
 _LOCK = threading.Lock()
 _CACHE: dict[tuple, Gazetteer] = {}
 
@@ -70,7 +70,20 @@ _ZONE_RE = re.compile(
     r"保税区|保税港区|综合保税区|新区|管委会|管理委员会|管理区|旅游区|度假区|渡假区|风景区|风景名胜区|经济区|"
     r"集聚区|科技城|物流园|港区|空港|航空港)$"
 )
-_TOWN_SUFFIX_RE = re.compile(r"(镇|乡|街道|苏木|街道办事处)$")
+_TOWN_SUFFIX_RE = re.compile(r"(镇|乡|街道|苏木|街道办事处|办事处)$")
+# township-level entries whose whole name is a generic unit word (开发区, 农场, 良种场, 林业局, 城区 ...): they name
+# no place and would turn ordinary words into PLACE entities, so they are left out of the table
+_GENERIC_TOWN_RE = re.compile(
+    r"^(县|市|区|省|州|盟|旗|国营|国有|第[一二三四五六七八九十]+|[一二三四五六七八九十]|新|老)?"
+    r"(开发区|经济开发区|经济技术开发区|工业开发区|高新区|高新技术开发区|高新技术产业开发区|工业园区|工业区|工业园|"
+    r"产业园|产业园区|保税区|旅游区|旅游度假区|度假区|风景区|开发区管委会|工业园区管委会|管委会|管理区|示范区|新区|新城|"
+    r"农场|林场|牧场|马场|渔场|盐场|茶场|种畜场|原种场|良种场|园艺场|良种繁育场|良种繁殖场|种猪场|种羊场|种马场|种蜂场|"
+    r"畜牧场|渔种场|蚕种场|苗圃|苗圃场|果林场|果树场|果树示范场|葡萄场|奶牛场|牛场|良凡场|农科所|棉科所|林业局|林业站|"
+    r"渔业社|劳教所|监狱|社区|城区|街道|镇|乡|直辖行政区划|区直辖行政区划|县直辖行政区划|开发区类似乡级单位|"
+    r"社区服务中心)$"
+)
+# county-level full names that are also generic words; left out of surface_forms() unless generic=True
+GENERIC_NAMES = frozenset({"城区", "郊区", "矿区", "东区", "西区", "南区", "北区", "中区"})
 _PSEUDO = {"省直辖行政区划", "市直辖行政区划", "自治区直辖县级行政区划", "县", "市辖区"}
 _GENERIC_ZONE_SHORT = re.compile(r"(区|园|港|城|示范)$")
 # county-level functional zones by name; 新区 is left out: 浦东新区 and 滨海新区 are ordinary districts
@@ -233,13 +246,18 @@ def _parse(text: str, exclude: frozenset[str], villages: bool) -> tuple[dict[str
                         full = rest
                     break
             town = full
+            if _GENERIC_TOWN_RE.match(full) or (len(full) <= 2 and not _TOWN_SUFFIX_RE.search(full)):
+                # 开发区, 良种场, 林业局; bare two-character names (东城, 永安): no usable place name.
+                # Villages below it keep their county; their town column is left empty.
+                town = ""
+                continue
             level = "zone" if _ZONE_RE.search(full) and not _TOWN_SUFFIX_RE.search(full) else "township"
             parent_code = county_code or city_code or prov_code
             parent_name = county or city or prov
             add(full, "", "", level, None, parent_code, parent_name, prov, city or "", county or "", "")
         else:
             parent_code = county_code or city_code or prov_code
-            add(name, "", "", "village-community", None, parent_code, town or "",
+            add(name, "", "", "village-community", None, parent_code, town or county or city or prov,
                 prov, city or "", county or "", town or "")
     return core, vill
 
@@ -287,6 +305,8 @@ def _build(text: str, exclude: frozenset[str], villages: bool) -> dict:
             cur = forms.get(form)
             if cur is None or rank[lvl] < rank[cur]:
                 forms[form] = lvl
+    for g in GENERIC_NAMES:
+        forms.pop(g, None)
     return {"table": df, "index": index, "region_index": region_index, "forms": forms}
 
 
@@ -345,7 +365,7 @@ class Gazetteer:
         self._region_index = _region_index
         self._forms: dict[tuple, dict[str, str]] = {}
         if _forms is not None:
-            self._forms[(frozenset(l for l in LEVELS if l != "village-community"), True)] = _forms
+            self._forms[(frozenset(l for l in LEVELS if l != "village-community"), True, False)] = _forms
         self._rows: dict[int, tuple] = {}
         self._lock = threading.Lock()
 
@@ -515,7 +535,7 @@ class Gazetteer:
         return found.iloc[0] if len(found) == 1 else None
 
     def surface_forms(
-        self, levels: Iterable[str] | None = None, shorts: bool = True
+        self, levels: Iterable[str] | None = None, shorts: bool = True, generic: bool = False
     ) -> dict[str, str]:
         """All names (and short forms) of the chosen levels, mapped to their level, for building dictionaries.
 
@@ -526,6 +546,8 @@ class Gazetteer:
             rarely wanted in a segmentation dictionary; pass ``Gazetteer.levels`` to include them).
         shorts : bool, default True
             Include the short forms (安康, 汉滨).
+        generic : bool, default False
+            Include the full names that are also generic words (城区, 郊区, 矿区, 东区 …, see ``GENERIC_NAMES``).
 
         Returns
         -------
@@ -544,7 +566,7 @@ class Gazetteer:
         unknown = [l for l in chosen if l not in LEVELS]
         if unknown:
             raise ParameterError(f"levels must be among {', '.join(LEVELS)}; got unknown {unknown!r}.")
-        key = (frozenset(chosen), bool(shorts))
+        key = (frozenset(chosen), bool(shorts), bool(generic))
         hit = self._forms.get(key)
         if hit is not None:
             return hit
@@ -561,6 +583,9 @@ class Gazetteer:
         both["rank"] = both["level"].map({l: i for i, l in enumerate(LEVELS)}).astype(int)
         both = both.sort_values("rank", kind="stable").drop_duplicates("form")
         out = dict(zip(both["form"].tolist(), both["level"].astype(str).tolist()))
+        if not generic:
+            for g in GENERIC_NAMES:
+                out.pop(g, None)
         self._forms[key] = out
         return out
 

@@ -162,6 +162,17 @@ def test_surface_forms(gaz):
     assert set(upper.values()) == {"province", "city"} and "汉滨区" not in upper
     with pytest.raises(ParameterError, match="levels"):
         gaz.surface_forms(levels=["town"])
+    # generic full names (城区, 郊区 …) only on request
+    assert not gz.GENERIC_NAMES & set(forms)
+    assert "城区" in gaz.surface_forms(generic=True)
+
+
+def test_generic_township_names_dropped(gaz):
+    t = gaz.table
+    lower = t[t["level"].isin(["township", "zone"]) & (t["county"] != t["name"])]
+    for generic in ("开发区", "林业局", "良种场", "农场", "区直辖行政区划", "城区", "社区"):
+        assert generic not in set(lower["name"]), generic
+    assert (lower["name"].str.len() >= 2).all()
 
 
 # -------------------------------------------------------------------------------- parsing (synthetic)
@@ -185,6 +196,8 @@ SAMPLE = (
     "\t\t\t万江街道\n"
     "\t\t平安区\t441999\t平安\n"
     "\t\t东莞经济技术开发区\t441971\t经开区\n"
+    "\t\t\t良种场\n"
+    "\t\t\t\t场部社区\n"
 )
 
 
@@ -210,6 +223,10 @@ def test_parse_synthetic():
         i for i, lvl in enumerate(t["level"]) if lvl != "village-community"
     )
     assert "北新村" not in payload["region_index"] and "北新村" in payload["index"]
+    # a generic township-level name is dropped; its villages hang from the county
+    assert "良种场" not in set(t["name"])
+    farm = rows[("场部社区", "village-community")]
+    assert (farm.town, farm.county, farm.parent_name, farm.parent) == ("", "东莞经济技术开发区", "东莞经济技术开发区", "441971")
     assert g.lookup("北新村", region="嘉定区")["town"].tolist() == ["华亭镇"]
     assert g.lookup("上海市嘉定区华亭镇北新村")["name"].tolist() == ["北新村"]
     assert "北新村" not in g.surface_forms()

@@ -98,6 +98,35 @@ def test_ambiguous_flag():
     assert not lex.loc["十四五", "ambiguous"]
 
 
+@pytest.mark.skipif(not (SHARED / "corpora" / "gov-reports").exists(), reason=f"gov-reports not found under {SHARED}")
+def test_unflagged_numeric_formulas_are_not_mostly_numbers():
+    """Short numbered formulas (三农, 六稳, 双减 ...) without the 'ambiguous' flag must not mostly occur as parts of
+    ordinary numbers (三公里, 第十五, 一九五二年); those that do must carry the flag."""
+    import random
+
+    paths = sorted((SHARED / "corpora" / "gov-reports").rglob("*.md"))
+    random.Random(0).shuffle(paths)
+    text = "\n".join(p.read_text(encoding="utf-8", errors="ignore") for p in paths[:300])
+    numeral = set("〇零一二三四五六七八九十百千万亿两第0123456789")
+    after = set("里米年月日个位项件次倍元吨亩公千百万亿点%")
+    lex = load_lexicon()
+    short = lex[(lex["term"].str.len() <= 3) & lex["term"].str[0].isin(list(numeral))]
+    bad = {}
+    for term, amb in zip(short["term"], short["ambiguous"]):
+        hits = [m.start() for m in re.finditer(re.escape(term), text)]
+        if len(hits) < 20:
+            continue
+        numeric = sum(
+            1 for i in hits
+            if text[i - 1 : i] in numeral or text[i + len(term) : i + len(term) + 1] in after
+        )
+        share = numeric / len(hits)
+        if share >= 0.5 and not amb:
+            bad[term] = round(share, 2)
+    assert not bad, f"flag these as ambiguous: {bad}"
+    assert {"十五", "九五", "三公"} <= set(lex.loc[lex["ambiguous"], "term"])
+
+
 def test_types_filter_and_copy():
     lex = load_lexicon(types=["slogan", "program"])
     assert set(lex["type"]) == {"slogan", "program"}
