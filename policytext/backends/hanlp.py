@@ -351,6 +351,14 @@ def align_words(text: str, words: Sequence[str]) -> list[tuple[int, int, int | N
     >>> [(text[s:e], i) for s, e, i in align_words("依法 行政，", ["依法行政"])]
     [('依法 行政', 0), ('，', None)]
     """
+    if "".join(words) == text and not any(ch.isspace() for ch in text):  # the usual case
+        spans: list[tuple[int, int, int | None]] = []
+        start = 0
+        for i, w in enumerate(words):
+            if w:
+                spans.append((start, start + len(w), i))
+                start += len(w)
+        return spans
     pos = [i for i, ch in enumerate(text) if not ch.isspace()]
     n = len(pos)
     norms: list[str] | None = None
@@ -409,13 +417,16 @@ def align_words(text: str, words: Sequence[str]) -> list[tuple[int, int, int | N
             continue
         if k >= n:
             break
-        wn = _norm(w)
-        m = match(k, w, wn)
-        if m is None and n - k == suffix[wi]:
-            m = k + len(
-                w
-            )  # one-to-one normalisation: the rest of the output lines up character for character
+        m = exact(k, w)
+        wn = ""
         if m is None:
+            wn = _norm(w)
+            m = match(k, w, wn)
+        if m is None and n - k == suffix[wi]:
+            # one-to-one normalisation (e.g. traditional -> simplified): the rest lines up position for position
+            m = k + len(w)
+        if m is None:
+            wn = wn or _norm(w)
             for q in range(k + 1, min(n, k + 512)):
                 m = match(q, w, wn)
                 if m is not None:
