@@ -61,7 +61,7 @@ COLUMNS: tuple[str, ...] = (
     "province", "city", "county", "town",
 )
 
-_FORMAT = 7  # bump when the processed table changes shape or content rules
+_FORMAT = 8  # bump when the processed table changes shape or content rules
 _LOCK = threading.Lock()
 _CACHE: dict[tuple, Gazetteer] = {}
 
@@ -254,7 +254,7 @@ def _parse(text: str, exclude: frozenset[str], villages: bool) -> tuple[dict[str
             level = "zone" if _ZONE_RE.search(full) and not _TOWN_SUFFIX_RE.search(full) else "township"
             parent_code = county_code or city_code or prov_code
             parent_name = county or city or prov
-            add(full, "", "", level, None, parent_code, parent_name, prov, city or "", county or "", "")
+            add(full, "", "", level, None, parent_code, parent_name, prov, city or "", county or "", full)
         else:
             parent_code = county_code or city_code or prov_code
             add(name, "", "", "village-community", None, parent_code, town or county or city or prov,
@@ -338,8 +338,9 @@ class Gazetteer:
         ``parent_name``
             the name of the direct parent (the township for villages);
         ``province``, ``city``, ``county``, ``town``
-            names of the enclosing units ("" where the level does not apply; for the four municipalities
-            ``city`` repeats the province: 北京市).
+            the path of the division, itself included: 大竹园镇 has 陕西省 / 安康市 / 汉滨区 / 大竹园镇, 安康市 has
+            陕西省 / 安康市 / "" / "" ("" where a level does not apply or is missing: 东莞市 has no county level;
+            for the four municipalities ``city`` repeats the province: 北京市).
     version : str
         ``"jionlp-<version>"``: where the data come from.
     levels : tuple of str

@@ -98,8 +98,8 @@ def test_municipality_and_pseudo_divisions(gaz):
 
 def test_lookup_unique_township(gaz):
     rows = gaz.lookup("大竹园镇")
-    assert rows[["name", "level", "county", "city", "province", "parent"]].values.tolist() == [
-        ["大竹园镇", "township", "汉滨区", "安康市", "陕西省", "610902"]
+    assert rows[["name", "level", "town", "county", "city", "province", "parent"]].values.tolist() == [
+        ["大竹园镇", "township", "大竹园镇", "汉滨区", "安康市", "陕西省", "610902"]
     ]
 
 
@@ -134,6 +134,10 @@ def test_lookup_short_forms_and_paths(gaz):
     assert gaz.lookup("朝阳区", region="北京市")["city"].tolist() == ["北京市"]
     assert len(gaz.lookup("朝阳区")) >= 2
     assert gaz.resolve("南昌县")["city"] == "南昌市"
+    # full paths as found in document metadata
+    assert gaz.resolve("浙江省杭州市上城区清波街道")[["name", "county"]].tolist() == ["清波街道", "上城区"]
+    assert gaz.resolve("江西省南昌县")["name"] == "南昌县"
+    assert gaz.resolve("山西省太原市尖草坪区")["parent_name"] == "太原市"
 
 
 def test_lookup_unknown_and_errors(gaz):
@@ -213,6 +217,7 @@ def test_parse_synthetic():
     assert rows[("下冶镇", "township")].city == ""
     assert rows[("万江街道", "township")].parent == "441900"
     assert rows[("万江街道", "township")].county == ""
+    assert rows[("万江街道", "township")].town == "万江街道"  # the path includes the division itself
     assert rows[("平安区", "county-district")].short == ""
     assert rows[("东莞经济技术开发区", "zone")].short == ""
     village = rows[("北新村", "village-community")]
