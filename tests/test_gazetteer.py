@@ -259,6 +259,28 @@ def test_missing_jionlp(monkeypatch):
         load_gazetteer(refresh=True)
 
 
+def test_reads_the_zip_a_fresh_jionlp_install_ships(tmp_path, monkeypatch):
+    """pip installs only china_location.zip; jionlp unzips it on import, which policytext never does."""
+    import importlib.metadata
+    import importlib.util
+    import types
+    import zipfile
+
+    pkg = tmp_path / "jionlp"
+    (pkg / "dictionary").mkdir(parents=True)
+    with zipfile.ZipFile(pkg / "dictionary" / "china_location.zip", "w") as zf:
+        zf.writestr("china_location.txt", SAMPLE)
+    real = importlib.util.find_spec
+    fake = types.SimpleNamespace(submodule_search_locations=[str(pkg)])
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: fake if n == "jionlp" else real(n, *a))
+    monkeypatch.setattr(importlib.metadata, "version", lambda n: "0.0-test")
+    version, text, path = gz._jionlp_source()
+    assert (version, text, path.name) == ("0.0-test", SAMPLE, "china_location.zip")
+    (pkg / "dictionary" / "china_location.zip").unlink()
+    with pytest.raises(gz.ResourceError, match="location data is missing"):
+        gz._jionlp_source()
+
+
 def test_cache_written_reused_and_corrupt_cache_rebuilt(gaz, tmp_path, monkeypatch):
     monkeypatch.setenv("POLICYTEXT_CACHE", str(tmp_path))
     monkeypatch.setattr(gz, "_CACHE", {})
