@@ -97,7 +97,7 @@ def cache_dir() -> Path:
     """The directory where policytext caches processed resources (see module docstring).
 
     >>> from policytext.gazetteer import cache_dir
-    >>> cache_dir().name in {"policytext"} or "POLICYTEXT_CACHE" in __import__("os").environ
+    >>> cache_dir().is_absolute() or "POLICYTEXT_CACHE" in os.environ
     True
     """
     env = os.environ.get("POLICYTEXT_CACHE")
@@ -377,6 +377,15 @@ class Gazetteer:
 
     def __len__(self) -> int:
         return len(self.table)
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     # ------------------------------------------------------------------------------ indexes (lazy)
 

@@ -242,6 +242,12 @@ def test_parse_synthetic():
     assert lazy.surface_forms() == g.surface_forms()
 
 
+def test_gazetteer_pickles(gaz):
+    clone = pickle.loads(pickle.dumps(gaz))
+    assert clone.resolve("大河镇", region="汉滨区")["county"] == "汉滨区"
+    assert clone.surface_forms() == gaz.surface_forms()
+
+
 def test_gazetteer_requires_columns():
     with pytest.raises(ParameterError, match="missing"):
         Gazetteer(pd.DataFrame({"name": ["x"]}))
