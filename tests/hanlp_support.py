@@ -128,6 +128,81 @@ def _fit(save_dir: Path, train_file, dev_file: Path, epochs: int, seed: int) -> 
     )
 
 
+def _tiny_transformer_class():
+    import torch
+    from hanlp.components.tokenizers.transformer import TransformerTaggingTokenizer
+
+    class TinyTransformerTokenizer(TransformerTaggingTokenizer):
+        """TransformerTaggingTokenizer whose training works with transformers 5.
+
+        HanLP 2.1.5 builds its optimizer with ``transformers.optimization.AdamW``, which transformers 5 removed;
+        torch's AdamW with a constant schedule stands in (training only: the saved model is the stock class).
+        """
+
+        def build_optimizer(self, trn, epochs, lr, **kwargs):
+            optimizer = torch.optim.AdamW(self.model.parameters(), lr=lr)
+            return optimizer, torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)
+
+    return TinyTransformerTokenizer
+
+
+def train_tiny_transformer_model(
+    save_dir: str | os.PathLike, train_file: str | os.PathLike = TRAIN_FILE, *, epochs: int = 2, seed: int = 7
+) -> Path:
+    """Train a ``TransformerTaggingTokenizer`` (the class of HanLP's pretrained tokenizers) on a tiny BERT.
+
+    The BERT (1 layer, hidden 32, a character vocabulary built from ``train_file``) is created locally next to
+    ``save_dir`` (in ``<save_dir>_bert``) with random weights: nothing is downloaded. Two epochs give a poor but
+    real segmenter in a few seconds; what the tests need is HanLP's transformer inference path (``dict_force``,
+    ``dict_combine``, raw-text token rebuilding), not accuracy.
+    """
+    import torch
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    save_dir = Path(save_dir)
+    bert_dir = save_dir.with_name(save_dir.name + "_bert")
+    bert_dir.mkdir(parents=True, exist_ok=True)
+    text = Path(train_file).read_text(encoding="utf8")
+    chars = sorted(set(text) - set(" \n"))
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    (bert_dir / "vocab.txt").write_text("\n".join(specials + chars) + "\n", encoding="utf8")
+    BertTokenizerFast(vocab_file=str(bert_dir / "vocab.txt"), do_lower_case=False).save_pretrained(bert_dir)
+    torch.manual_seed(seed)
+    config = BertConfig(
+        vocab_size=len(specials) + len(chars),
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=512,
+    )
+    BertModel(config).save_pretrained(bert_dir)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        _tiny_transformer_class()().fit(
+            str(train_file),
+            str(train_file),
+            str(save_dir),
+            transformer=str(bert_dir),
+            epochs=epochs,
+            lr=1e-3,
+            transformer_lr=1e-3,
+            batch_size=32,
+            word_dropout=0.0,
+            seed=seed,
+            devices=-1,
+            logger=_quiet_logger(),
+        )
+    finally:
+        torch.set_num_threads(threads)
+    config_path = save_dir / "config.json"
+    saved = json.loads(config_path.read_text(encoding="utf8"))
+    saved["classpath"] = "hanlp.components.tokenizers.transformer.TransformerTaggingTokenizer"
+    config_path.write_text(json.dumps(saved, ensure_ascii=False, indent=2), encoding="utf8")
+    return save_dir
+
+
 def main() -> None:  # pragma: no cover - manual use: python tests/hanlp_support.py /tmp/tiny
     import sys
 

@@ -26,7 +26,7 @@ from policytext.backends import hanlp as hb
 from policytext.errors import BackendNotAvailableError, InputError, ModelNotFoundError, ParameterError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from hanlp_support import TRAIN_FILE, hanlp_available, train_tiny_model
+from hanlp_support import TRAIN_FILE, hanlp_available, train_tiny_model, train_tiny_transformer_model
 
 HAVE_HANLP, WHY_NOT = hanlp_available()
 needs_hanlp = [pytest.mark.hanlp, pytest.mark.skipif(not HAVE_HANLP, reason=WHY_NOT)]
@@ -338,6 +338,13 @@ class TestTinyModel:
         assert Path(backend.model_path).is_dir()
         assert backend.cut("全面推进依法行政") == ["全面", "推进", "依法", "行政"]
 
+    def test_zip_given_by_path(self, tiny_model, tmp_path):
+        archive = shutil.make_archive(str(tmp_path / "my_model"), "zip", tiny_model.parent, tiny_model.name)
+        backend = hb.HanLPBackend(archive, lexicon=False)
+        assert Path(backend.model_path).is_dir() and Path(archive).is_file()
+        assert backend.cut("全面推进依法行政") == ["全面", "推进", "依法", "行政"]
+        assert hb.HanLPBackend(archive, lexicon=False).model_path == backend.model_path  # unpacked once
+
     @pytest.mark.parametrize("model", [None, "COARSE_ELECTRA_SMALL_ZH", "CTB9_TOK_ELECTRA_BASE"])
     def test_missing_pretrained_model_fails_fast_with_the_place_to_put_it(self, tmp_path, monkeypatch, model):
         import hanlp
@@ -416,6 +423,64 @@ class TestTinyModel:
             hb.Token("依法", 3, 5, "AD"),
             hb.Token("行政", 5, 7, "NN"),
         ]
+
+
+@pytest.fixture(scope="session")
+def tiny_transformer(tiny_model, tmp_path_factory):
+    return train_tiny_transformer_model(tmp_path_factory.mktemp("hanlp") / "tiny_transformer_tok")
+
+
+class TestTinyTransformerModel:
+    """HanLP's TransformerTaggingTokenizer (the class of COARSE_ELECTRA_SMALL_ZH) on a tiny local BERT."""
+
+    pytestmark = needs_hanlp
+
+    def test_loads_the_stock_class_and_forces_words_natively(self, tiny_transformer):
+        from hanlp.components.tokenizers.transformer import TransformerTaggingTokenizer
+
+        backend = hb.HanLPBackend(tiny_transformer, user_words=["法律明白人", "枫桥经验"], lexicon=False)
+        assert type(backend.component) is TransformerTaggingTokenizer
+        assert "法律明白人" in backend.component.dict_force  # HanLP's own dict_force holds the words
+        assert backend.component.dict_combine is None
+        text = "培育法律明白人2.3万名，坚持和发展新时代枫桥经验"
+        tokens = backend.tokenize(text)
+        check_tokens(text, tokens)
+        assert {"法律明白人", "枫桥经验"} <= {t.text for t in tokens}
+
+    def test_combine_mode_uses_dict_combine(self, tiny_transformer):
+        backend = hb.HanLPBackend(
+            tiny_transformer, user_words=["法律明白人"], lexicon=False, dictionary="combine"
+        )
+        assert "法律明白人" in backend.component.dict_combine
+        assert backend.component.dict_force is None
+        check_tokens("培育法律明白人2.3万名", backend.tokenize("培育法律明白人2.3万名"))
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "依法 行政 ，  持续优化\n营商环境。",
+            "ＧＤＰ增长５.２％，新建５Ｇ基站１５００个",
+            "上线政务服务iPhone X App，引进PPP项目12个，ISO 9001认证",
+            "\u3000\u3000一是全面推进依法行政。\r\n\r\n二是持续优化营商环境！",
+        ],
+    )
+    def test_offsets_with_whitespace_full_width_and_latin(self, tiny_transformer, text):
+        backend = hb.HanLPBackend(tiny_transformer, lexicon=False)
+        check_tokens(text, backend.tokenize(text))
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.text(alphabet=ALPHABET + "\n法律明白人放管服", max_size=60))
+    def test_offsets_property(self, tiny_transformer, text):
+        check_tokens(text, _transformer_backend(tiny_transformer).tokenize(text))
+
+
+_BACKENDS: dict = {}
+
+
+def _transformer_backend(path):
+    if path not in _BACKENDS:
+        _BACKENDS[path] = hb.HanLPBackend(path, user_words=["法律明白人"], lexicon=False)
+    return _BACKENDS[path]
 
 
 def hb_stock():

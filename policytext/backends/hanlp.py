@@ -234,10 +234,11 @@ def resolve_model(model: str | os.PathLike | None = None, *, download: bool | No
 
 def _resolve_local(path: str, spec: str) -> str:
     if os.path.isfile(path) and path.endswith(".zip"):
-        # A zip outside HANLP_HOME: HanLP unpacks it next to itself.
-        from hanlp.utils.io_util import get_resource
+        # A zip given by path: use the folder beside it, unpacking it there (the archive is kept) if needed.
+        from hanlp.utils.io_util import split_if_compressed, uncompress
 
-        path = get_resource(path, verbose=False)
+        root = split_if_compressed(path)[0]
+        path = root if os.path.isdir(root) else uncompress(path, remove=False, verbose=False)
     if not os.path.exists(path):
         raise ModelNotFoundError(
             f"HanLP model directory {path!r} does not exist. Expected the folder of a saved HanLP component (it "
@@ -348,7 +349,8 @@ def align_words(text: str, words: Sequence[str]) -> list[tuple[int, int, int | N
     >>> text = "ＧＤＰ 增长 5%"
     >>> [(text[s:e], i) for s, e, i in align_words(text, ["GDP", "增长", "5", "%"])]
     [('ＧＤＰ', 0), ('增长', 1), ('5', 2), ('%', 3)]
-    >>> [(text[s:e], i) for s, e, i in align_words("依法 行政，", ["依法行政"])]
+    >>> text = "依法 行政，"
+    >>> [(text[s:e], i) for s, e, i in align_words(text, ["依法行政"])]
     [('依法 行政', 0), ('，', None)]
     """
     if "".join(words) == text and not any(ch.isspace() for ch in text):  # the usual case
