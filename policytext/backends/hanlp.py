@@ -275,7 +275,8 @@ def _resolve_local(path: str, spec: str) -> str:
                 f"not download them. Download each URL on a machine with internet and put the zip (or its "
                 f"unpacked folder) at the path shown:\n{lines}\n"
                 "When offline also set HF_HUB_OFFLINE=1 so that Hugging Face does not try the network. "
-                f"Or pass download=True (or set {_DOWNLOAD_ENV}=1) to let HanLP fetch them.{stale}"
+                f"Or pass download=True (Tokenizer(backend='hanlp', backend_options={{'download': True}})) or "
+                f"set {_DOWNLOAD_ENV}=1 to let HanLP fetch them.{stale}"
             )
     return path
 
@@ -289,11 +290,17 @@ def _missing_model_message(
         from hanlp.layers.transformers.resource import tokenizer_mirrors
 
         dep_url = tokenizer_mirrors["hfl/chinese-electra-180g-small-discriminator"]
-        dep_root, dep_archive = _local_candidates(dep_url, home)
+        effective = _effective_hanlp_home()
+        dep_root, dep_archive = _local_candidates(dep_url, effective)
         deps = (
             f"\nELECTRA-small models also need their transformer files: download {dep_url} and put it at "
             f"{dep_archive or dep_root}; when offline set HF_HUB_OFFLINE=1 as well."
         )
+        if effective != os.path.abspath(home):
+            deps += (
+                f"\n(HanLP was imported while HANLP_HOME was {effective}, and it looks for these files there. "
+                "Set HANLP_HOME before the first `import hanlp` to keep everything in one folder.)"
+            )
     return (
         f"HanLP model {spec!r} is not on this machine, and policytext does not download models unless asked "
         f"(this avoids HanLP's ~25 s network timeout when offline).\n"
@@ -305,7 +312,8 @@ def _missing_model_message(
         f"{archive or root}; to keep models elsewhere, set HANLP_HOME to a folder laid out the same way "
         f"(<HANLP_HOME>/<path after /hanlp/ in the URL>) before starting Python;\n"
         f"  2. pass the unpacked folder directly: Tokenizer(backend='hanlp', model='/abs/path/{folder}');\n"
-        f"  3. let HanLP download it: download=True, or set {_DOWNLOAD_ENV}=1."
+        f"  3. let HanLP download it (needs internet): HanLPBackend(..., download=True), "
+        f"Tokenizer(backend='hanlp', backend_options={{'download': True}}), or set {_DOWNLOAD_ENV}=1."
         f"{deps}"
     )
 
