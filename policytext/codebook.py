@@ -1,0 +1,748 @@
+"""Theme codebooks: labels, seed terms and boundary rules stored as data files.
+
+A codebook defines the labels a sentence can receive (``ids`` are stable API), and for each label the evidence
+that points to it: weighted **seed terms**, conditional **rules** (a term that only counts next to another term,
+or only without one), **negative cues** that argue against the label, and example sentences. The fallback label
+(``other`` in the shipped codebooks) is a real label with its own cues: general statements, greetings, political
+exhortations.
+
+Two codebooks ship with policytext (``policytext/resources/codebooks/*.yaml``):
+
+``rule_of_law``
+    法治政府建设: the eleven themes of 《法治政府建设实施纲要（2021—2025年）》 plus ``other``.
+``work_report``
+    政府工作报告: ten broad policy domains of government work reports plus ``other``.
+
+A user codebook is a YAML (or TOML) file with the same layout; see :func:`load_codebook` for the format.
+
+Examples
+--------
+>>> from policytext import load_codebook
+>>> cb = load_codebook("rule_of_law")
+>>> cb.labels[:3]
+['party_leadership', 'service_reform', 'rulemaking']
+>>> cb["enforcement"].name
+'行政执法'
+>>> [(m.theme, m.term) for m in cb.matches("全面推行行政执法公示制度")]
+[('enforcement', '行政执法公示')]
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from .errors import CodebookError, ParameterError
+
+__all__ = [
+    "Codebook",
+    "Theme",
+    "Rule",
+    "Match",
+    "load_codebook",
+    "available_codebooks",
+    "normalize_text",
+]
+
+_RESOURCE_DIR = Path(__file__).resolve().parent / "resources" / "codebooks"
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_TOP_KEYS = {"name", "title", "version", "description", "language", "other", "settings", "themes", "source",
+             "changelog"}
+_THEME_KEYS = {"id", "name", "description", "seeds", "rules", "negative", "headings", "examples", "notes"}
+_RULE_KEYS = {"term", "terms", "weight", "if_any", "unless_any", "note"}
+_SETTINGS = {
+    # score the fallback label gets before any of its own cues: a theme needs more evidence than this to win
+    "other_bias": 1.5,
+    # evidence from the title of the enclosing section counts this much (0 disables heading inheritance)
+    "heading_weight": 0.5,
+    # a second theme is reported when its score is at least this share of the first one ...
+    "secondary_ratio": 0.5,
+    # ... and at least this large in absolute terms
+    "secondary_min": 2.0,
+}
+
+# full-width ASCII -> half-width, ideographic space -> space: a 1:1 character map, so offsets are preserved
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FOLD[0x3000] = 0x20
+_FOLD_TABLE = str.maketrans({chr(k): chr(v) for k, v in _FOLD.items()})
+
+
+def normalize_text(text: str) -> str:
+    """Fold full-width ASCII (``，（）１２３４５``) to half-width, keeping the length (offsets stay valid).
+
+    Both seed terms and sentences are folded before matching, so ``双随机、一公开`` written with full- or half-width
+    punctuation matches either way.
+
+    >>> normalize_text("（一）１２３４５热线")
+    '(一)12345热线'
+    >>> len(normalize_text("（一）")) == len("（一）")
+    True
+    """
+    return text.translate(_FOLD_TABLE)
+
+
+class Match(NamedTuple):
+    """One piece of evidence in a sentence: ``text[start:end] == term`` up to full-width folding."""
+
+    theme: str
+    term: str
+    start: int
+    end: int
+    weight: float
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A conditional cue: ``term`` adds ``weight`` to a theme when the sentence also contains one of ``if_any``
+    (if given) and none of ``unless_any``. A negative weight argues against the theme."""
+
+    term: str
+    weight: float
+    if_any: tuple[str, ...] = ()
+    unless_any: tuple[str, ...] = ()
+
+    def applies(self, text: str) -> bool:
+        """Whether the conditions hold in the (folded) sentence ``text``."""
+        if self.if_any and not any(t in text for t in self.if_any):
+            return False
+        return not any(t in text for t in self.unless_any)
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One label of a codebook."""
+
+    id: str
+    name: str
+    description: str = ""
+    seeds: Mapping[str, float] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+    negative: Mapping[str, float] = field(default_factory=dict)
+    examples: tuple[str, ...] = ()
+
+    @property
+    def terms(self) -> list[str]:
+        """Every term that can add evidence for this theme (seeds and positive rules)."""
+        out = list(self.seeds)
+        out += [r.term for r in self.rules if r.weight > 0 and r.term not in self.seeds]
+        return out
+
+
+_HASH_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier; arithmetic wraps modulo 2**64
+_SEP = "\n"
+
+
+def _codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate sentences with a separator; return folded code points (uint64) and each sentence's start."""
+    texts = [t.replace(_SEP, " ") if _SEP in t else t for t in texts]
+    big = _SEP.join(texts)
+    codes = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    fw = (codes >= 0xFF01) & (codes <= 0xFF5E)
+    codes[fw] -= np.uint64(0xFEE0)
+    codes[codes == 0x3000] = np.uint64(0x20)
+    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    starts = np.zeros(len(texts), dtype=np.int64)
+    if len(texts) > 1:
+        starts[1:] = np.cumsum(lengths[:-1] + 1)
+    return codes, starts
+
+
+class _HashMatcher:
+    """Find many literal terms in many sentences at once with vectorized 64-bit rolling hashes (numpy).
+
+    :meth:`find` returns every occurrence (overlapping); :meth:`spans` keeps, at each position where a term
+    starts, the longest term starting there and drops spans contained in an earlier kept span: ``情况报告如下``
+    yields ``情况报告`` and ``报告如下`` (overlapping, both kept), ``行政执法监督`` yields itself, not the contained
+    ``执法监督``. Terms never contain the sentence separator, so no match crosses two sentences.
+    """
+
+    _FILTER_BITS = 16
+
+    def __init__(self, terms: Sequence[str]) -> None:
+        self.terms = list(terms)
+        self.by_len: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        groups: dict[int, list[tuple[int, int]]] = {}
+        for tid, term in enumerate(self.terms):
+            if term:
+                groups.setdefault(len(term), []).append((self._hash(term), tid))
+        shift = 64 - self._FILTER_BITS
+        for n, pairs in groups.items():
+            pairs.sort()
+            filt = np.zeros(1 << self._FILTER_BITS, dtype=bool)
+            filt[[h >> shift for h, _ in pairs]] = True
+            self.by_len[n] = (np.array([p[0] for p in pairs], dtype=np.uint64),
+                              np.array([p[1] for p in pairs], dtype=np.int64), filt)
+        self.max_len = max(self.by_len, default=0)
+
+    @staticmethod
+    def _hash(term: str) -> int:
+        h = 0
+        for ch in term:
+            h = (h * int(_HASH_BASE) + ord(ch)) % (1 << 64)
+        return h
+
+    def find(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All occurrences as arrays ``(start, length, term id)``, sorted by start then longest first."""
+        n = len(codes)
+        pos_parts, len_parts, tid_parts = [], [], []
+        h = np.zeros(n, dtype=np.uint64)
+        shift = np.uint64(64 - self._FILTER_BITS)
+        with np.errstate(over="ignore"):
+            for L in range(1, self.max_len + 1):
+                m = n - L + 1
+                if m <= 0:
+                    break
+                h = h[:m]
+                np.multiply(h, _HASH_BASE, out=h)
+                np.add(h, codes[L - 1:], out=h)
+                if L not in self.by_len:
+                    continue
+                keys, tids, filt = self.by_len[L]
+                cand = np.flatnonzero(filt[h >> shift])
+                if not len(cand):
+                    continue
+                hv = h[cand]
+                j = np.searchsorted(keys, hv)
+                j[j >= len(keys)] = 0
+                ok = keys[j] == hv
+                if ok.any():
+                    pos_parts.append(cand[ok])
+                    len_parts.append(np.full(int(ok.sum()), L, dtype=np.int64))
+                    tid_parts.append(tids[j[ok]])
+        if not pos_parts:
+            e = np.zeros(0, dtype=np.int64)
+            return e, e, e
+        pos = np.concatenate(pos_parts)
+        ln = np.concatenate(len_parts)
+        tid = np.concatenate(tid_parts)
+        order = np.lexsort((-ln, pos))
+        return pos[order], ln[order], tid[order]
+
+    def spans(self, codes: np.ndarray, found=None):
+        """Longest term at each start, contained spans dropped: arrays ``(start, end, term id)`` in text order.
+
+        ``found`` reuses (a subset of) the output of :meth:`find`.
+        """
+        pos, ln, tid = self.find(codes) if found is None else found
+        if not len(pos):
+            return pos, pos, tid
+        first = np.ones(len(pos), dtype=bool)
+        first[1:] = pos[1:] != pos[:-1]
+        pos, ln, tid = pos[first], ln[first], tid[first]
+        end = pos + ln
+        prev_max = np.maximum.accumulate(end)
+        keep = np.ones(len(pos), dtype=bool)
+        keep[1:] = end[1:] > prev_max[:-1]
+        return pos[keep], end[keep], tid[keep]
+
+
+@dataclass
+class Codebook:
+    """A set of themes with their evidence; built by :func:`load_codebook`.
+
+    Attributes
+    ----------
+    name : str
+        Codebook name (``rule_of_law``).
+    themes : dict
+        ``id -> Theme`` in file order.
+    other : str
+        Id of the fallback label.
+    settings : dict
+        Scoring defaults: ``other_bias``, ``heading_weight``, ``secondary_ratio``, ``secondary_min``.
+    """
+
+    name: str
+    themes: dict[str, Theme]
+    other: str = "other"
+    title: str = ""
+    description: str = ""
+    version: str = "1"
+    settings: dict[str, float] = field(default_factory=lambda: dict(_SETTINGS))
+    source: str | None = None
+
+    def __post_init__(self) -> None:
+        self._compiled = None
+
+    # -- basic access ------------------------------------------------------------------------------------
+    @property
+    def labels(self) -> list[str]:
+        """Label ids in codebook order (the fallback label included)."""
+        return list(self.themes)
+
+    def __getitem__(self, theme_id: str) -> Theme:
+        try:
+            return self.themes[theme_id]
+        except KeyError:
+            raise ParameterError(
+                f"codebook {self.name!r} has no theme {theme_id!r}; its themes are {', '.join(self.themes)}."
+            ) from None
+
+    def __contains__(self, theme_id: object) -> bool:
+        return theme_id in self.themes
+
+    def __len__(self) -> int:
+        return len(self.themes)
+
+    def __repr__(self) -> str:
+        n_terms = sum(len(t.seeds) + len(t.rules) for t in self.themes.values())
+        return f"Codebook({self.name!r}, {len(self.themes)} themes, {n_terms} cues)"
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_compiled"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+    def to_frame(self):
+        """Every cue as a tidy DataFrame.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``theme, name, term, weight, kind`` (``seed``, ``rule``, ``negative``), ``if_any``,
+            ``unless_any`` (``|``-joined).
+
+        >>> cb = load_codebook("rule_of_law")
+        >>> t = cb.to_frame()
+        >>> set(t["kind"]) >= {"seed", "rule"}
+        True
+        """
+        import pandas as pd
+
+        rows = []
+        for th in self.themes.values():
+            for term, w in th.seeds.items():
+                rows.append((th.id, th.name, term, float(w), "seed", "", ""))
+            for r in th.rules:
+                rows.append((th.id, th.name, r.term, r.weight, "rule", "|".join(r.if_any), "|".join(r.unless_any)))
+            for term, w in th.negative.items():
+                rows.append((th.id, th.name, term, -float(w), "negative", "", ""))
+        return pd.DataFrame(rows, columns=["theme", "name", "term", "weight", "kind", "if_any", "unless_any"])
+
+    # -- matching ------------------------------------------------------------------------------------------
+    def _compile(self):
+        if self._compiled is not None:
+            return self._compiled
+        labels = self.labels
+        entries: dict[str, list[tuple[int, float, Rule | None]]] = {}
+        plain: dict[str, set[int]] = {}
+        for k, th in enumerate(self.themes.values()):
+            for term, w in th.seeds.items():
+                entries.setdefault(normalize_text(term), []).append((k, float(w), None))
+                if k != labels.index(self.other):
+                    plain.setdefault(normalize_text(term), set()).add(k)
+            for r in th.rules:
+                folded = Rule(normalize_text(r.term), r.weight, tuple(normalize_text(t) for t in r.if_any),
+                              tuple(normalize_text(t) for t in r.unless_any))
+                entries.setdefault(folded.term, []).append((k, r.weight, folded))
+                if r.weight > 0 and k != labels.index(self.other):
+                    plain.setdefault(folded.term, set()).add(k)
+            for term, w in th.negative.items():
+                entries.setdefault(normalize_text(term), []).append((k, -float(w), None))
+        terms = sorted(entries)
+        tindex = {t: i for i, t in enumerate(terms)}
+        K = len(labels)
+        W = np.zeros((len(terms), K))  # unconditional weights
+        P = np.zeros((len(terms), K))  # plain (baseline) indicator, fallback label excluded
+        conditional = []  # (term id, label index, weight, if_any cond ids, unless_any cond ids)
+        cond_terms: dict[str, int] = {}
+        for t, ents in entries.items():
+            i = tindex[t]
+            for k, w, rule in ents:
+                if rule is None:
+                    W[i, k] += w
+                else:
+                    ifa = [cond_terms.setdefault(c, len(cond_terms)) for c in rule.if_any]
+                    unl = [cond_terms.setdefault(c, len(cond_terms)) for c in rule.unless_any]
+                    conditional.append((i, k, w, ifa, unl))
+            for k in plain.get(t, ()):
+                P[i, k] = 1.0
+        all_terms = sorted(set(terms) | set(cond_terms))
+        cue_id = np.array([tindex.get(t, -1) for t in all_terms], dtype=np.int64)
+        cond_id = np.array([cond_terms.get(t, -1) for t in all_terms], dtype=np.int64)
+        self._compiled = {
+            "labels": labels,
+            "terms": terms,
+            "entries": entries,
+            "W": W,
+            "P": P,
+            "conditional": conditional,
+            # one matcher over the union of cue terms and condition terms (a string may be both)
+            "matcher": _HashMatcher(all_terms),
+            "cue_id": cue_id,
+            "cond_id": cond_id,
+            "n_cond": len(cond_terms),
+        }
+        return self._compiled
+
+    def _hits(self, texts: Sequence[str]):
+        """Cue spans of many sentences, and every occurrence of condition terms.
+
+        Returns ``(sent, tid, start, end)`` arrays for cues (offsets within the sentence) and ``(csent, cid)`` for
+        condition terms.
+        """
+        comp = self._compile()
+        codes, starts = _codes(texts)
+        found = comp["matcher"].find(codes)
+        pos, ln, uid = found
+        cue = comp["cue_id"][uid]
+        sel = cue >= 0
+        pos, end, tid = comp["matcher"].spans(codes, (pos[sel], ln[sel], cue[sel]))
+        sent = np.searchsorted(starts, pos, side="right") - 1
+        cid = comp["cond_id"][found[2]]
+        csel = cid >= 0
+        cpos, cid = found[0][csel], cid[csel]
+        csent = np.searchsorted(starts, cpos, side="right") - 1
+        return sent, tid, pos - starts[sent], end - starts[sent], csent, cid
+
+    def evidence(self, texts: Sequence[str], *, unique: bool = True) -> np.ndarray:
+        """Weighted cue evidence of every sentence for every label.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            Sentences.
+        unique : bool, default True
+            Count each distinct term once per sentence (``False``: every occurrence).
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_sentences, n_labels)
+            Sum of the weights of the cues found; negative cues subtract. Columns follow :attr:`labels`.
+            The fallback label's own cues are included, its ``other_bias`` is not.
+
+        >>> cb = load_codebook("rule_of_law")
+        >>> E = cb.evidence(["依法办理行政复议案件", "今年经济增长"])
+        >>> cb.labels[E[0].argmax()]
+        'dispute_resolution'
+        """
+        from scipy import sparse
+
+        texts = list(texts)
+        comp = self._compile()
+        n, K = len(texts), len(comp["labels"])
+        if n == 0:
+            return np.zeros((0, K))
+        sent, tid, _, _, csent, cid = self._hits(texts)
+        nt = len(comp["terms"])
+        data = np.ones(len(sent))
+        S = sparse.csr_matrix((data, (sent, tid)), shape=(n, nt))
+        S.sum_duplicates()
+        if unique:
+            S.data[:] = 1.0
+        E = np.asarray(S @ comp["W"])
+        if comp["conditional"]:
+            C = sparse.csr_matrix((np.ones(len(csent), dtype=bool), (csent, cid)), shape=(n, max(comp["n_cond"], 1)))
+            C = C.tocsc()
+            Sc = S.tocsc()
+            for i, k, w, ifa, unl in comp["conditional"]:
+                col = Sc[:, i]
+                rows = col.indices
+                if not len(rows):
+                    continue
+                counts = col.data
+                mask = np.ones(len(rows), dtype=bool)
+                if ifa:
+                    mask &= np.asarray(C[:, ifa].sum(axis=1)).ravel()[rows] > 0
+                if unl:
+                    mask &= np.asarray(C[:, unl].sum(axis=1)).ravel()[rows] == 0
+                np.add.at(E[:, k], rows[mask], w * counts[mask])
+        return E
+
+    def counts(self, texts: Sequence[str]) -> np.ndarray:
+        """Plain hit counts per label: every occurrence of every positive seed or rule term of the themes (the
+        fallback label's cues, weights, conditions and negative cues ignored), the input of the
+        :class:`~policytext.themes.DictionaryClassifier` baseline. Columns follow :attr:`labels`."""
+        from scipy import sparse
+
+        texts = list(texts)
+        comp = self._compile()
+        n, K = len(texts), len(comp["labels"])
+        if n == 0:
+            return np.zeros((0, K))
+        sent, tid = self._hits(texts)[:2]
+        S = sparse.csr_matrix((np.ones(len(sent)), (sent, tid)), shape=(n, len(comp["terms"])))
+        return np.asarray(S @ comp["P"])
+
+    def matches(self, text: str) -> list[Match]:
+        """The cues found in one sentence, in text order, with exact offsets into ``text``.
+
+        >>> cb = load_codebook("rule_of_law")
+        >>> m = cb.matches("推行“双随机、一公开”监管")[0]
+        >>> m.theme, m.term, "推行“双随机、一公开”监管"[m.start:m.end]
+        ('service_reform', '双随机、一公开', '双随机、一公开')
+        """
+        comp = self._compile()
+        folded = normalize_text(text).replace(_SEP, " ")
+        _, tid, pos, end, _, _ = self._hits([folded])
+        out = []
+        for start, stop, i in zip(pos.tolist(), end.tolist(), tid.tolist()):
+            for k, w, rule in comp["entries"][comp["terms"][i]]:
+                if rule is None or rule.applies(folded):
+                    out.append(Match(comp["labels"][k], text[start:stop], start, stop, w))
+        return out
+
+    def examples(self) -> tuple[list[str], list[str]]:
+        """The example sentences of the codebook as ``(texts, labels)``."""
+        texts, labels = [], []
+        for th in self.themes.values():
+            texts += list(th.examples)
+            labels += [th.id] * len(th.examples)
+        return texts, labels
+
+
+# ---------------------------------------------------------------------------------------------------------
+# loading and validation
+# ---------------------------------------------------------------------------------------------------------
+def available_codebooks() -> list[str]:
+    """Names of the codebooks shipped with policytext.
+
+    >>> available_codebooks()
+    ['rule_of_law', 'work_report']
+    """
+    return sorted(p.stem for p in _RESOURCE_DIR.glob("*.yaml"))
+
+
+def _read_file(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".toml":
+        import tomllib
+
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise CodebookError(f"codebook file {path}: not valid TOML ({exc}).") from None
+    import yaml
+
+    class _UniqueKeyLoader(yaml.SafeLoader):
+        pass
+
+    def _construct_mapping(loader, node, deep=False):
+        keys = set()
+        for key_node, _ in node.value:
+            key = loader.construct_object(key_node, deep=deep)
+            if key in keys:
+                raise CodebookError(
+                    f"codebook file {path}: duplicate key {key!r} at line {key_node.start_mark.line + 1}; "
+                    "each key (theme field or seed term) may appear once. Remove or merge the duplicate."
+                )
+            keys.add(key)
+        return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+    _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"codebook file {path}: not valid YAML ({exc}).") from None
+
+
+def _weights(value: Any, where: str, what: str) -> dict[str, float]:
+    """Seeds/negatives: a mapping ``term: weight`` or a list of terms (weight 1) / ``{term: weight}`` items."""
+    out: dict[str, float] = {}
+    if value is None:
+        return out
+    items: list[tuple[Any, Any]]
+    if isinstance(value, Mapping):
+        items = list(value.items())
+    elif isinstance(value, list):
+        items = []
+        for v in value:
+            if isinstance(v, Mapping) and len(v) == 1:
+                items += list(v.items())
+            else:
+                items.append((v, 1.0))
+    else:
+        raise CodebookError(f"{where}: {what} must be a mapping 'term: weight' or a list of terms; "
+                            f"got {type(value).__name__}.")
+    for term, w in items:
+        if not isinstance(term, str) or not term.strip():
+            raise CodebookError(f"{where}: {what} contains a term that is not a non-empty string: {term!r}.")
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not np.isfinite(w) or w <= 0:
+            raise CodebookError(f"{where}: {what} term {term!r} has weight {w!r}; expected a positive number.")
+        if term.strip() in out:
+            raise CodebookError(f"{where}: {what} term {term!r} is listed twice.")
+        out[term.strip()] = float(w)
+    return out
+
+
+def _str_list(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise CodebookError(f"{where}: expected a list of non-empty strings; got {value!r}.")
+    return tuple(value)
+
+
+def _parse_rules(value: Any, where: str) -> tuple[Rule, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise CodebookError(f"{where}: rules must be a list of mappings with 'term' and 'weight'.")
+    rules = []
+    for j, r in enumerate(value):
+        w = f"{where}, rule {j + 1}"
+        if not isinstance(r, Mapping):
+            raise CodebookError(f"{w}: expected a mapping with 'term' and 'weight'; got {r!r}.")
+        unknown = set(r) - _RULE_KEYS
+        if unknown:
+            raise CodebookError(f"{w}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_RULE_KEYS)}.")
+        terms = _str_list(r.get("terms"), w) + _str_list(r.get("term"), w)
+        if not terms:
+            raise CodebookError(f"{w}: missing 'term' (or 'terms').")
+        weight = r.get("weight", 1.0)
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not np.isfinite(weight) or weight == 0:
+            raise CodebookError(f"{w}: weight must be a non-zero number (negative argues against the theme); "
+                                f"got {weight!r}.")
+        if_any, unless_any = _str_list(r.get("if_any"), w), _str_list(r.get("unless_any"), w)
+        rules += [Rule(t, float(weight), if_any, unless_any) for t in terms]
+    return tuple(rules)
+
+
+def _parse(data: Any, source: str, default_name: str) -> Codebook:
+    if not isinstance(data, Mapping):
+        raise CodebookError(f"codebook file {source}: expected a mapping with 'name' and 'themes' at the top; "
+                            f"got {type(data).__name__}.")
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise CodebookError(f"codebook file {source}: unknown top-level key(s) {sorted(unknown)}; "
+                            f"allowed: {sorted(_TOP_KEYS)}.")
+    themes_data = data.get("themes")
+    if not isinstance(themes_data, list) or not themes_data:
+        raise CodebookError(f"codebook file {source}: 'themes' must be a non-empty list of theme mappings.")
+    settings = dict(_SETTINGS)
+    user_settings = data.get("settings") or {}
+    if not isinstance(user_settings, Mapping):
+        raise CodebookError(f"codebook file {source}: 'settings' must be a mapping.")
+    for k, v in user_settings.items():
+        if k not in _SETTINGS:
+            raise CodebookError(f"codebook file {source}: unknown setting {k!r}; allowed: {sorted(_SETTINGS)}.")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+            raise CodebookError(f"codebook file {source}: setting {k!r} must be a number >= 0; got {v!r}.")
+        settings[k] = float(v)
+    themes: dict[str, Theme] = {}
+    for i, td in enumerate(themes_data):
+        if not isinstance(td, Mapping):
+            raise CodebookError(f"codebook file {source}, theme #{i + 1}: expected a mapping; got {td!r}.")
+        tid = td.get("id")
+        where = f"codebook file {source}, theme {tid!r}" if tid else f"codebook file {source}, theme #{i + 1}"
+        if not isinstance(tid, str) or not _ID_RE.match(tid):
+            raise CodebookError(f"{where}: 'id' must be a lowercase identifier like 'service_reform'; got {tid!r}.")
+        if tid in themes:
+            raise CodebookError(f"{where}: id {tid!r} is used by two themes; ids must be unique.")
+        unknown = set(td) - _THEME_KEYS
+        if unknown:
+            raise CodebookError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_THEME_KEYS)}.")
+        name = td.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise CodebookError(f"{where}: 'name' (the Chinese name) is missing or empty.")
+        desc = td.get("description", "")
+        if not isinstance(desc, str):
+            raise CodebookError(f"{where}: 'description' must be a string.")
+        seeds = _weights(td.get("seeds"), where, "seeds")
+        negative = _weights(td.get("negative"), where, "negative")
+        rules = _parse_rules(td.get("rules"), where)
+        examples = _str_list(td.get("examples"), f"{where}, examples")
+        if not seeds and not any(r.weight > 0 for r in rules) and tid != data.get("other", "other"):
+            raise CodebookError(f"{where}: no seed terms; every theme except the fallback needs at least one.")
+        themes[tid] = Theme(tid, name.strip(), desc.strip(), seeds, rules, negative, examples)
+    other = data.get("other", "other")
+    if other not in themes:
+        raise CodebookError(f"codebook file {source}: the fallback label {other!r} is not among the themes "
+                            f"({', '.join(themes)}); add a theme with id {other!r} or set 'other:'.")
+    name = data.get("name", default_name)
+    if not isinstance(name, str) or not name:
+        raise CodebookError(f"codebook file {source}: 'name' must be a non-empty string.")
+    return Codebook(name=name, themes=themes, other=other, title=str(data.get("title", "")),
+                    description=str(data.get("description", "")).strip(), version=str(data.get("version", "1")),
+                    settings=settings, source=source)
+
+
+@lru_cache(maxsize=32)
+def _load_cached(path: str, mtime: float) -> Codebook:
+    p = Path(path)
+    return _parse(_read_file(p), str(p), p.stem)
+
+
+def load_codebook(name_or_path: str | os.PathLike | Codebook | Mapping = "rule_of_law") -> Codebook:
+    """Load a shipped codebook by name, or a user codebook from a YAML/TOML file (or a dict).
+
+    Parameters
+    ----------
+    name_or_path : str, path, dict or Codebook
+        ``"rule_of_law"`` / ``"work_report"``, a path to a ``.yaml``/``.yml``/``.toml`` file, or the parsed
+        mapping itself. A :class:`Codebook` is returned unchanged.
+
+    Returns
+    -------
+    Codebook
+
+    Raises
+    ------
+    CodebookError
+        The file is malformed; the message names the file, the theme and the problem.
+    ResourceError
+        Neither a shipped name nor an existing file.
+
+    Notes
+    -----
+    File layout (YAML)::
+
+        name: my_codebook
+        other: other                 # the fallback label (must be one of the themes)
+        settings: {other_bias: 1.5, heading_weight: 0.5, secondary_ratio: 0.5, secondary_min: 2.0}
+        themes:
+          - id: enforcement          # lowercase identifier, stable API
+            name: 行政执法
+            description: administrative law enforcement ...
+            seeds: {行政执法: 3, 综合执法: 3, 执法监督: 3}      # term: weight (or a plain list, weight 1)
+            rules:                   # conditional cues
+              - {term: 培训, weight: 2, if_any: [执法人员]}
+            negative: {普法: 1}       # cues that argue against this theme
+            examples: [全面推行行政执法三项制度。]
+          - id: other
+            name: 其他
+            seeds: {各位代表: 3}
+
+    Examples
+    --------
+    >>> cb = load_codebook("work_report")
+    >>> cb.other, len(cb)
+    ('other', 11)
+    >>> load_codebook({"name": "x", "themes": [{"id": "a", "name": "甲", "seeds": ["苹果"]},
+    ...                                        {"id": "other", "name": "其他"}]}).labels
+    ['a', 'other']
+    """
+    if isinstance(name_or_path, Codebook):
+        return name_or_path
+    if isinstance(name_or_path, Mapping):
+        return _parse(name_or_path, "<dict>", str(name_or_path.get("name", "custom")))
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise ParameterError(f"codebook must be a name, a path or a Codebook; got {type(name_or_path).__name__}.")
+    s = str(name_or_path)
+    shipped = _RESOURCE_DIR / f"{s}.yaml"
+    if "/" not in s and os.sep not in s and shipped.exists():
+        path = shipped
+    else:
+        path = Path(s).expanduser()
+        if not path.exists():
+            from .errors import ResourceError
+
+            raise ResourceError(
+                f"no codebook named {s!r}: expected one of {', '.join(available_codebooks())} or the path of a "
+                "YAML/TOML codebook file, and no such file exists."
+            )
+        if path.is_dir():
+            raise CodebookError(f"codebook path {path} is a directory; give the path of a .yaml or .toml file.")
+    return _load_cached(str(path.resolve()), path.stat().st_mtime)

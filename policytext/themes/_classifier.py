@@ -1,0 +1,634 @@
+"""ThemeClassifier and the DictionaryClassifier baseline."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from ..codebook import Codebook, load_codebook
+from ..errors import InputError, ModelNotFoundError, NotFittedError, ParameterError, ResourceError
+
+__all__ = ["ThemeClassifier", "DictionaryClassifier", "as_sentence_frame", "load_model", "MODEL_FORMAT_VERSION"]
+
+#: Version of the saved-model layout; bumped when a saved model can no longer be read.
+MODEL_FORMAT_VERSION = 1
+_HEADING_CAP = 3.0
+
+
+# ---------------------------------------------------------------------------------------------------------
+# input handling
+# ---------------------------------------------------------------------------------------------------------
+def as_sentence_frame(X: Any):
+    """Normalise classifier input to a DataFrame with ``text`` (and ``section_title``/``is_heading`` if known).
+
+    Accepts a :class:`~policytext.Corpus` (its ``sentences`` table), a DataFrame with a ``text`` column (and
+    optionally ``section_title``, ``is_heading``), a Series, or any sequence of strings. Missing texts become
+    empty strings (the row is kept and labelled like any other).
+    """
+    import pandas as pd
+
+    if hasattr(X, "sentences") and hasattr(X, "docs"):
+        X = X.sentences
+    if isinstance(X, str):
+        raise InputError("expected a sequence of sentences; got a single string. Wrap it in a list: [text].")
+    if isinstance(X, pd.DataFrame):
+        if "text" not in X.columns:
+            raise InputError(
+                f"a DataFrame of sentences needs a 'text' column; got columns {list(X.columns)}. Rename the text "
+                "column to 'text' or pass the Series of texts."
+            )
+        frame = X
+    elif isinstance(X, pd.Series):
+        frame = X.to_frame("text")
+    else:
+        try:
+            values = list(X)
+        except TypeError:
+            raise InputError(f"expected sentences (a list, Series, DataFrame or Corpus); got {type(X).__name__}.") \
+                from None
+        frame = pd.DataFrame({"text": pd.Series(values, dtype=object)})
+    out = pd.DataFrame(index=frame.index)
+    out["text"] = _clean_strings(frame["text"], "text")
+    if "section_title" in frame.columns:
+        out["section_title"] = _clean_strings(frame["section_title"], "section_title")
+    if "is_heading" in frame.columns:
+        out["is_heading"] = frame["is_heading"].fillna(False).astype(bool).to_numpy()
+    return out
+
+
+def _clean_strings(col, name: str) -> list[str]:
+    values = []
+    for v in col.tolist():
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is getattr(__import__("pandas"), "NA"):
+            values.append("")
+        elif isinstance(v, str):
+            values.append(v)
+        else:
+            raise InputError(f"column {name!r} must hold strings; found {type(v).__name__} value {v!r}.")
+    return values
+
+
+def _softmax(S: np.ndarray, temperature: float) -> np.ndarray:
+    Z = S / max(temperature, 1e-6)
+    Z = Z - Z.max(axis=1, keepdims=True)
+    np.exp(Z, out=Z)
+    Z /= Z.sum(axis=1, keepdims=True)
+    return Z
+
+
+# ---------------------------------------------------------------------------------------------------------
+# shared machinery
+# ---------------------------------------------------------------------------------------------------------
+class _ThemeBase(ClassifierMixin, BaseEstimator):
+    """predict / predict_frame / persistence shared by the two classifiers."""
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "classes_"):
+            raise NotFittedError(
+                f"this {type(self).__name__} is not fitted yet; call fit(sentences) (zero-label) or "
+                "fit(sentences, labels) first, or load a saved model with load_model(path)."
+            )
+
+    def predict(self, X) -> np.ndarray:
+        """Primary label of every sentence.
+
+        Returns
+        -------
+        numpy.ndarray of str
+        """
+        P = self.predict_proba(X)
+        return self.classes_[P.argmax(axis=1)]
+
+    def predict_secondary(self, X) -> np.ndarray:
+        """Secondary label of every sentence (``None`` when no second theme is strong enough)."""
+        return self.predict_frame(X)["theme2"].to_numpy(dtype=object)
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the fitted model to ``path`` (joblib); read it back with :func:`load_model`.
+
+        The file records the policytext version and the model format; loading checks both.
+        """
+        import joblib
+
+        from .. import __version__
+
+        self._check_fitted()
+        joblib.dump({"format": "policytext.themes", "format_version": MODEL_FORMAT_VERSION,
+                     "policytext_version": __version__, "estimator": self}, path, compress=3)
+
+
+def load_model(path: str | os.PathLike):
+    """Load a classifier saved with ``save`` / ``policytext classify --save``.
+
+    Raises
+    ------
+    ModelNotFoundError
+        No file at ``path``.
+    ResourceError
+        The file is not a policytext theme model, or was written by an incompatible model format.
+
+    Notes
+    -----
+    Model files are pickles: load only files you trust.
+    """
+    import joblib
+
+    from .. import __version__
+
+    p = os.fspath(path)
+    if not os.path.exists(p):
+        raise ModelNotFoundError(f"no model file at {p!r}; write one with `policytext classify ... --save {p}` or "
+                                 "ThemeClassifier(...).fit(...).save(path).")
+    try:
+        payload = joblib.load(p)
+    except Exception as exc:  # noqa: BLE001 - any unpickling failure means "not a readable model file"
+        raise ResourceError(f"cannot read model file {p!r} ({type(exc).__name__}: {exc}); it was probably written "
+                            "by another version of policytext or scikit-learn. Refit and save it again.") from None
+    if not isinstance(payload, dict) or payload.get("format") != "policytext.themes":
+        raise ResourceError(f"{p!r} is not a policytext theme model (expected a file written by "
+                            "ThemeClassifier.save or `policytext classify --save`).")
+    if payload.get("format_version") != MODEL_FORMAT_VERSION:
+        raise ResourceError(
+            f"model file {p!r} has format version {payload.get('format_version')} (written by policytext "
+            f"{payload.get('policytext_version')}); this policytext {__version__} reads format version "
+            f"{MODEL_FORMAT_VERSION}. Refit the model and save it again."
+        )
+    return payload["estimator"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the baseline
+# ---------------------------------------------------------------------------------------------------------
+class DictionaryClassifier(_ThemeBase):
+    """Plain dictionary baseline: count seed-term hits per theme, take the most frequent theme, fallback when none.
+
+    Every occurrence of every positive seed or rule term of the codebook's themes counts 1; weights, conditions,
+    negative cues and the fallback label's own cues are ignored. Ties go to the theme listed first.
+
+    Parameters
+    ----------
+    codebook : str, path or Codebook, default "rule_of_law"
+
+    Examples
+    --------
+    >>> from policytext import DictionaryClassifier
+    >>> clf = DictionaryClassifier("rule_of_law").fit(["深化放管服改革"])
+    >>> clf.predict(["全面推行行政执法公示制度", "今年经济增长较快"]).tolist()
+    ['enforcement', 'other']
+    """
+
+    def __init__(self, codebook: str | os.PathLike | Codebook = "rule_of_law") -> None:
+        self.codebook = codebook
+
+    def fit(self, X=None, y=None):
+        """Nothing is learned; sets ``classes_`` and ``codebook_``. Returns self."""
+        self.codebook_ = load_codebook(self.codebook)
+        self.classes_ = np.asarray(self.codebook_.labels, dtype=object)
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Hit counts normalised to sum to 1 (all mass on the fallback label when no term is found)."""
+        self._check_fitted()
+        texts = as_sentence_frame(X)["text"].tolist()
+        C = self.codebook_.counts(texts)
+        ko = self.codebook_.labels.index(self.codebook_.other)
+        none = C.sum(axis=1) == 0
+        C[none, ko] = 1.0
+        return C / C.sum(axis=1, keepdims=True)
+
+    def predict(self, X) -> np.ndarray:
+        self._check_fitted()
+        P = self.predict_proba(X)
+        return self.classes_[P.argmax(axis=1)]  # argmax takes the first maximum: codebook order breaks ties
+
+    def predict_frame(self, X):
+        """DataFrame with ``theme``, ``theme2`` (second most frequent theme or None), ``score`` (share of hits)."""
+        import pandas as pd
+
+        frame = as_sentence_frame(X)
+        P = self.predict_proba(frame)
+        order = np.argsort(-P, axis=1, kind="stable")
+        first = order[:, 0]
+        second = order[:, 1]
+        ko = self.codebook_.labels.index(self.codebook_.other)
+        theme2 = [self.classes_[j] if P[i, j] > 0 and j != ko else None for i, j in enumerate(second)]
+        return pd.DataFrame({"theme": self.classes_[first], "theme2": pd.Series(theme2, dtype=object).values,
+                             "score": P[np.arange(len(P)), first]}, index=frame.index)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the classifier
+# ---------------------------------------------------------------------------------------------------------
+class ThemeClassifier(_ThemeBase):
+    """Classify sentences into the themes of a codebook, with or without labelled data.
+
+    **Zero-label** (``fit(sentences)``): every sentence gets codebook evidence — weighted seed terms, conditional
+    rules and negative cues (:meth:`Codebook.evidence`), plus a share of the evidence of the title of the section it
+    sits in (``section_title``; a sentence under “四、坚持改革赋能，行政执法工作提质增效” leans to ``enforcement``).
+    The fallback label starts at ``other_bias``. Sentences whose evidence is clear become pseudo-labels (sentences
+    without any cue become ``other``), together with the codebook's example sentences; a character n-gram logistic
+    regression learns from them and relabels the corpus for ``n_iter`` rounds (self-training). Prediction blends
+    the codebook evidence (softmax at ``temperature``) with the text model (weight ``blend``).
+
+    **Supervised** (``fit(sentences, labels)``): a logistic regression on character n-grams (and word n-grams with
+    ``words=True``), section-title n-grams and the codebook evidence as extra features; any label set works.
+
+    Parameters
+    ----------
+    codebook : str, path or Codebook, default "rule_of_law"
+        Shipped name, YAML/TOML file or :class:`Codebook`. ``None`` is allowed in supervised mode only.
+    blend : float, default 0.35
+        Weight of the text model in the zero-label prediction (0 = codebook evidence only).
+    temperature : float, default 1.0
+        Softmax temperature turning evidence into probabilities.
+    other_bias, heading_weight, secondary_ratio, secondary_min : float, optional
+        Override the codebook's ``settings``.
+    n_iter : int, default 2
+        Self-training rounds in zero-label mode (0: codebook evidence only, no text model).
+    margin : float, default 1.0
+        A sentence becomes a pseudo-label when its best score leads the second by at least this much.
+    max_per_class : int, default 4000
+        Cap on pseudo-labelled sentences per label and round.
+    C : float, default 4.0
+        Inverse regularisation strength of the logistic regression.
+    ngram_range : tuple, default (1, 3)
+        Character n-gram orders.
+    words : bool, default False
+        Add word unigrams and bigrams from :class:`policytext.Tokenizer` (slower).
+    class_weight : str or None, default "balanced"
+    random_state : int, default 0
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+        Labels (codebook order in zero-label mode, sorted in supervised mode).
+    codebook_ : Codebook or None
+    mode_ : {"zero-label", "supervised"}
+    vectorizer_, model_ : the fitted text features and logistic regression (None without a text model)
+    n_pseudo_ : dict
+        Pseudo-labels per label used in the last self-training round (zero-label mode).
+
+    Examples
+    --------
+    >>> from policytext import ThemeClassifier
+    >>> sents = ["全面推行行政执法公示制度。", "深化“放管服”改革，优化营商环境。", "各位代表，过去一年成绩来之不易。",
+    ...          "依法办理行政复议案件。", "加强法治宣传教育，深入开展普法。"]
+    >>> clf = ThemeClassifier("rule_of_law").fit(sents)
+    >>> clf.predict(sents).tolist()
+    ['enforcement', 'service_reform', 'other', 'dispute_resolution', 'legal_publicity']
+    >>> clf.predict_frame(["推行重大行政决策合法性审查，加强行政执法监督。"])[["theme", "theme2"]].iloc[0].tolist()
+    ['enforcement', 'decision_making']
+    """
+
+    def __init__(self, codebook: str | os.PathLike | Codebook | None = "rule_of_law", *, blend: float = 1.0,
+                 temperature: float = 1.0, other_bias: float | None = None, heading_weight: float | None = None,
+                 secondary_ratio: float | None = None, secondary_min: float | None = None, n_iter: int = 2,
+                 margin: float = 1.0, max_per_class: int = 4000, C: float = 4.0,
+                 ngram_range: tuple[int, int] = (1, 3), words: bool = False,
+                 class_weight: str | None = "balanced", random_state: int = 0) -> None:
+        self.codebook = codebook
+        self.blend = blend
+        self.temperature = temperature
+        self.other_bias = other_bias
+        self.heading_weight = heading_weight
+        self.secondary_ratio = secondary_ratio
+        self.secondary_min = secondary_min
+        self.n_iter = n_iter
+        self.margin = margin
+        self.max_per_class = max_per_class
+        self.C = C
+        self.ngram_range = ngram_range
+        self.words = words
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    # -- settings --------------------------------------------------------------------------------------------
+    def _setting(self, name: str) -> float:
+        value = getattr(self, name)
+        if value is None:
+            value = self.codebook_.settings[name] if self.codebook_ is not None else {
+                "other_bias": 0.0, "heading_weight": 0.0, "secondary_ratio": 0.5, "secondary_min": 0.0}[name]
+        return float(value)
+
+    def _check_params(self) -> None:
+        if not self.blend >= 0:
+            raise ParameterError(f"blend must be >= 0; got {self.blend!r}.")
+        if self.temperature <= 0:
+            raise ParameterError(f"temperature must be > 0; got {self.temperature!r}.")
+        if int(self.n_iter) != self.n_iter or self.n_iter < 0:
+            raise ParameterError(f"n_iter must be an integer >= 0; got {self.n_iter!r}.")
+        lo, hi = self.ngram_range
+        if not 1 <= lo <= hi <= 6:
+            raise ParameterError(f"ngram_range must be (lo, hi) with 1 <= lo <= hi <= 6; got {self.ngram_range!r}.")
+
+    # -- evidence --------------------------------------------------------------------------------------------
+    def _evidence(self, frame) -> tuple[np.ndarray, np.ndarray]:
+        """Sentence evidence E (own cues) and heading evidence H (inherited), both (n, K)."""
+        cb = self.codebook_
+        texts = frame["text"].tolist()
+        E = cb.evidence(texts)
+        H = np.zeros_like(E)
+        hw = self._setting("heading_weight")
+        if hw > 0 and "section_title" in frame.columns:
+            titles = np.asarray(frame["section_title"].tolist(), dtype=object)
+            uniq, inv = np.unique(titles, return_inverse=True)
+            Et = cb.evidence(list(uniq))
+            Et = np.clip(Et, 0, _HEADING_CAP)
+            Et[:, cb.labels.index(cb.other)] = 0
+            Et[np.asarray([u.strip() == "" for u in uniq])] = 0
+            H = hw * Et[inv]
+            own = np.asarray([bool(h.strip()) and t.strip().startswith(h.strip())
+                              for t, h in zip(texts, titles.tolist())], dtype=bool)
+            if "is_heading" in frame.columns:
+                own |= frame["is_heading"].to_numpy(dtype=bool)
+            H[own] = 0
+        return E, H
+
+    def _scores(self, E: np.ndarray, H: np.ndarray) -> np.ndarray:
+        S = E + H
+        S[:, self.codebook_.labels.index(self.codebook_.other)] += self._setting("other_bias")
+        return S
+
+    # -- fitting ---------------------------------------------------------------------------------------------
+    def fit(self, X, y=None, sample_weight=None):
+        """Fit zero-label (``y=None``) from the codebook, or supervised from labels.
+
+        Parameters
+        ----------
+        X : Corpus, DataFrame (``text``, optional ``section_title``, ``is_heading``), Series or list of str
+        y : sequence of str, optional
+            Labels; ``None`` fits zero-label.
+        sample_weight : array-like, optional
+            Supervised mode only.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        frame = as_sentence_frame(X)
+        if len(frame) == 0 and y is None:
+            raise InputError("cannot fit on zero sentences; give the sentences to learn from.")
+        self.codebook_ = load_codebook(self.codebook) if self.codebook is not None else None
+        if y is None:
+            if self.codebook_ is None:
+                raise ParameterError("zero-label fitting needs a codebook; pass codebook='rule_of_law' (or a file) "
+                                     "or give labels: fit(sentences, labels).")
+            return self._fit_zero_label(frame)
+        return self._fit_supervised(frame, y, sample_weight)
+
+    def _new_vectorizer(self):
+        from ._features import HashedNgramVectorizer
+
+        return HashedNgramVectorizer(ngram_range=tuple(self.ngram_range), words=self.words, min_df=2)
+
+    def _new_model(self):
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=self.C, max_iter=300, class_weight=self.class_weight, tol=1e-3)
+
+    def _fit_zero_label(self, frame):
+        cb = self.codebook_
+        labels = cb.labels
+        self.classes_ = np.asarray(labels, dtype=object)
+        self.mode_ = "zero-label"
+        self.vectorizer_ = None
+        self.model_ = None
+        self.n_pseudo_ = {}
+        E, H = self._evidence(frame)
+        S = self._scores(E, H)
+        P = _softmax(S, self.temperature)
+        texts = frame["text"].tolist()
+        ex_texts, ex_labels = cb.examples()
+        ex_w = [3.0] * len(ex_texts)
+        for th in cb.themes.values():  # seed terms as tiny documents: n-gram knowledge of every cue
+            for term, wt in th.seeds.items():
+                if wt >= 2:
+                    ex_texts.append(term)
+                    ex_labels.append(th.id)
+                    ex_w.append(0.5)
+        if self.n_iter == 0:
+            return self
+        rng = np.random.default_rng(self.random_state)
+        ko = labels.index(cb.other)
+        K = len(labels)
+        # pseudo-labels of round 0: clear codebook evidence
+        srt = np.sort(S, axis=1)
+        lead = srt[:, -1] - srt[:, -2]
+        top = S.argmax(axis=1)
+        theme_mass = np.clip(np.delete(E + H, ko, axis=1), 0, None).sum(axis=1)
+        own_other = E[:, ko]
+        confident = ((top != ko) & (lead >= self.margin) & (E.max(axis=1) >= 2.0)) | \
+                    ((top == ko) & (lead >= self.margin) & (own_other >= 1.0))
+        pseudo = np.where(confident, top, -1)
+        nonempty = np.asarray([len(t.strip()) >= 4 for t in texts])
+        pseudo[~nonempty] = -1
+        vec = self._new_vectorizer()
+        fit_idx = self._sample(pseudo, K, rng)
+        vec.fit([texts[i] for i in fit_idx] + ex_texts)
+        Xall = None
+        for it in range(int(self.n_iter)):
+            idx = self._sample(pseudo, K, rng)
+            ylab = [labels[pseudo[i]] for i in idx] + list(ex_labels)
+            present = sorted(set(ylab))
+            if len(present) < 2:
+                break
+            Xtr = vec.transform([texts[i] for i in idx] + ex_texts)
+            w = np.concatenate([np.ones(len(idx)), np.asarray(ex_w)])
+            model = self._new_model()
+            model.fit(Xtr, ylab, sample_weight=w)
+            self.vectorizer_, self.model_ = vec, model
+            self.n_pseudo_ = {lab: int(n) for lab, n in zip(*np.unique([labels[pseudo[i]] for i in idx],
+                                                                          return_counts=True))}
+            if it == int(self.n_iter) - 1:
+                break
+            # relabel: blended probabilities on the pool
+            if Xall is None:
+                Xall = vec.transform(texts)
+            Pb = self._combine(S, self._text_proba(Xall))
+            best = Pb.argmax(axis=1)
+            conf = Pb.max(axis=1)
+            keep = (conf >= 0.5) & nonempty
+            # never overrule strong codebook evidence with the text model
+            keep &= ~(confident & (best != top))
+            pseudo = np.where(keep, best, -1)
+            pseudo[confident] = top[confident]
+        return self
+
+    def _sample(self, pseudo: np.ndarray, K: int, rng) -> np.ndarray:
+        out = []
+        for k in range(K):
+            idx = np.flatnonzero(pseudo == k)
+            if len(idx) > self.max_per_class:
+                idx = rng.choice(idx, self.max_per_class, replace=False)
+            out.append(idx)
+        return np.sort(np.concatenate(out)) if out else np.zeros(0, dtype=np.int64)
+
+    def _text_proba(self, Xt) -> np.ndarray:
+        """Text-model probabilities aligned to ``classes_`` (zero for labels the model never saw)."""
+        Pm = self.model_.predict_proba(Xt)
+        P = np.zeros((Xt.shape[0], len(self.classes_)))
+        pos = {c: i for i, c in enumerate(self.classes_)}
+        for j, c in enumerate(self.model_.classes_):
+            P[:, pos[c]] = Pm[:, j]
+        return P
+
+    def _fit_supervised(self, frame, y, sample_weight):
+        from scipy import sparse
+
+        y = np.asarray([str(v) for v in y], dtype=object)
+        if len(y) != len(frame):
+            raise InputError(f"got {len(frame)} sentences but {len(y)} labels; give one label per sentence.")
+        self.mode_ = "supervised"
+        self.n_pseudo_ = {}
+        self.vectorizer_ = self._new_vectorizer().fit(frame["text"].tolist())
+        self.title_vectorizer_ = None
+        if "section_title" in frame.columns and any(t.strip() for t in frame["section_title"]):
+            from ._features import HashedNgramVectorizer
+
+            self.title_vectorizer_ = HashedNgramVectorizer(ngram_range=(1, 2), min_df=2).fit(
+                frame["section_title"].tolist())
+        Xt = self._supervised_features(frame)
+        self.model_ = self._new_model().fit(Xt, y, sample_weight=sample_weight)
+        self.classes_ = np.asarray(self.model_.classes_, dtype=object)
+        return self
+
+    def _supervised_features(self, frame):
+        from scipy import sparse
+
+        parts = [self.vectorizer_.transform(frame["text"].tolist())]
+        if getattr(self, "title_vectorizer_", None) is not None:
+            titles = frame["section_title"].tolist() if "section_title" in frame.columns else [""] * len(frame)
+            parts.append(0.5 * self.title_vectorizer_.transform(titles))
+        if self.codebook_ is not None:
+            E, H = self._evidence(frame)
+            parts.append(sparse.csr_matrix(np.clip(E + H, -3, 9) / 3.0))
+        return sparse.hstack(parts).tocsr() if len(parts) > 1 else parts[0]
+
+    # -- prediction ------------------------------------------------------------------------------------------
+    def _predict_parts(self, frame):
+        """(P combined, E evidence incl. heading) for a prepared frame."""
+        self._check_fitted()
+        if self.mode_ == "supervised":
+            P = self.model_.predict_proba(self._supervised_features(frame))
+            if self.codebook_ is not None and set(self.classes_) <= set(self.codebook_.labels):
+                E, H = self._evidence(frame)
+                cols = [self.codebook_.labels.index(c) for c in self.classes_]
+                return P, (E + H)[:, cols]
+            return P, None
+        E, H = self._evidence(frame)
+        S = self._scores(E, H)
+        if self.model_ is not None and self.blend > 0:
+            return self._combine(S, self._text_proba(self.vectorizer_.transform(frame["text"].tolist()))), E + H
+        return _softmax(S, self.temperature), E + H
+
+    def _combine(self, S: np.ndarray, Pt: np.ndarray) -> np.ndarray:
+        """Product of experts: softmax(S / temperature + blend * log P_text)."""
+        return _softmax(S / self.temperature + self.blend * np.log(Pt + 1e-4), 1.0)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Probability of every label (columns follow ``classes_``)."""
+        P, _ = self._predict_parts(as_sentence_frame(X))
+        return P
+
+    def predict_frame(self, X):
+        """Primary and secondary theme of every sentence.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Index of the input; columns ``theme`` (primary label), ``theme2`` (secondary label or None: the next
+            theme when its probability is at least ``secondary_ratio`` times the primary's and its codebook
+            evidence at least ``secondary_min``), ``score`` (probability of the primary label), ``score2``.
+        """
+        import pandas as pd
+
+        frame = as_sentence_frame(X)
+        P, EH = self._predict_parts(frame)
+        n = len(P)
+        order = np.argsort(-P, axis=1, kind="stable")
+        first = order[:, 0]
+        classes = list(self.classes_)
+        other = self.codebook_.other if self.codebook_ is not None else None
+        ko = classes.index(other) if other in classes else -1
+        P2 = P.copy()
+        P2[np.arange(n), first] = -1
+        if ko >= 0:
+            P2[:, ko] = -1
+        second = P2.argmax(axis=1) if P.shape[1] > 1 else np.zeros(n, dtype=int)
+        p1 = P[np.arange(n), first]
+        p2 = np.where(P.shape[1] > 1, P[np.arange(n), second], 0.0)
+        ok = (P.shape[1] > 1) & (p2 >= self._setting("secondary_ratio") * p1) & (P2.max(axis=1) >= 0)
+        if EH is not None:
+            ok &= EH[np.arange(n), second] >= self._setting("secondary_min")
+        theme2 = np.where(ok, self.classes_[second], None)
+        return pd.DataFrame({"theme": self.classes_[first], "theme2": theme2, "score": p1,
+                             "score2": np.where(ok, p2, np.nan)}, index=frame.index)
+
+    def transform(self, X):
+        """The sentence table of ``X`` (a Corpus or sentence DataFrame) with ``theme, theme2, score`` added.
+
+        (This ``transform`` returns a labelled table, not a feature matrix.)
+        """
+        import pandas as pd
+
+        base = X.sentences if hasattr(X, "sentences") and hasattr(X, "docs") else X
+        if not isinstance(base, pd.DataFrame):
+            base = as_sentence_frame(base)
+        pred = self.predict_frame(base)
+        out = base.copy()
+        for col in ("theme", "theme2", "score"):
+            out[col] = pred[col].to_numpy()
+        return out
+
+    # -- explanations ----------------------------------------------------------------------------------------
+    def explain(self, X, top: int = 5):
+        """Why each sentence got its label: matched codebook cues and the strongest text-model features.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``text, theme, score, cues`` (list of ``(term, theme, weight)``; ``heading:`` marks cues
+            inherited from the section title) and ``features`` (list of ``(n-gram, contribution)`` for the
+            primary theme, text model only).
+
+        >>> clf = ThemeClassifier(n_iter=0).fit(["深化放管服改革"])
+        >>> clf.explain(["全面推行行政执法公示制度"]).loc[0, "cues"]
+        [('行政执法公示', 'enforcement', 3.0)]
+        """
+        import pandas as pd
+
+        frame = as_sentence_frame(X)
+        pred = self.predict_frame(frame)
+        rows = []
+        coef_pos = {}
+        if self.model_ is not None:
+            coef_pos = {c: i for i, c in enumerate(self.model_.classes_)}
+        Xt = None
+        if self.model_ is not None and self.mode_ == "zero-label":
+            Xt = self.vectorizer_.transform(frame["text"].tolist())
+        hw = self._setting("heading_weight") if self.codebook_ is not None else 0
+        for i, (text, theme, score) in enumerate(zip(frame["text"], pred["theme"], pred["score"])):
+            cues = []
+            if self.codebook_ is not None:
+                cues = [(m.term, m.theme, m.weight) for m in self.codebook_.matches(text)]
+                if hw > 0 and "section_title" in frame.columns:
+                    title = frame["section_title"].iloc[i]
+                    if title.strip() and not text.strip().startswith(title.strip()):
+                        cues += [("heading:" + m.term, m.theme, round(hw * m.weight, 3))
+                                 for m in self.codebook_.matches(title) if m.theme != self.codebook_.other]
+            feats = []
+            if Xt is not None and theme in coef_pos:
+                row = Xt[i]
+                contrib = row.data * self.model_.coef_[coef_pos[theme]][row.indices] \
+                    if self.model_.coef_.shape[0] > 1 else row.data * self.model_.coef_[0][row.indices]
+                names = self.vectorizer_.ngrams(text)
+                best = np.argsort(-contrib)[:top]
+                feats = [(names.get(int(row.indices[j]), "?"), round(float(contrib[j]), 4)) for j in best
+                         if contrib[j] > 0]
+            rows.append({"text": text, "theme": theme, "score": float(score), "cues": cues, "features": feats})
+        return pd.DataFrame(rows, index=frame.index)
