@@ -442,6 +442,64 @@ def _gazetteer_words() -> list[tuple[str, str]]:
     return out
 
 
+_DOMAIN_VERSION = "1"
+
+
+def _domain_entries(lexicon: bool, gazetteer: bool) -> list[tuple[str, str]]:
+    words: list[tuple[str, str]] = []
+    if gazetteer:
+        words += _gazetteer_words()
+    if lexicon:
+        words += _lexicon_words()
+    return words
+
+
+def _domain_cache_path(lexicon: bool, gazetteer: bool) -> Path | None:
+    """Where the default engine caches its domain words (with their computed frequencies), or None.
+
+    Keyed on the base dictionary, the lexicon file and the gazetteer's source, so that loading a tokenizer needs
+    neither pandas nor the gazetteer table once the cache exists."""
+    if not (lexicon or gazetteer):
+        return None
+    try:
+        h = hashlib.sha1(f"{_DOMAIN_VERSION}:{lexicon}:{gazetteer}:{_base_key(_sources())}".encode())
+        if lexicon:
+            h.update((Path(__file__).resolve().parent / "resources" / "lexicon" / "policy.tsv").read_bytes())
+        if gazetteer:
+            from . import gazetteer as gz
+
+            h.update(f"{gz._jionlp_version()}:{gz._read_exclude()[1]}:{gz._FORMAT}".encode())
+    except Exception:  # noqa: BLE001 - no cache key, no cache: the words are computed each time
+        return None
+    return cache_dir() / "segmenter" / f"domain-{h.hexdigest()[:16]}.txt"
+
+
+def _read_domain(path: Path) -> list[_Word] | None:
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+        if lines[0] != f"policytext-segmenter-domain {_DOMAIN_VERSION}":
+            return None
+        out = []
+        for line in lines[1:]:
+            if line:
+                w, f, t = line.split("\t")
+                out.append(_Word(w, int(f) if f != "0" else None, t))
+        return out
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _write_domain(path: Path, words: list[_Word]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        body = "".join(f"{w}\t{f}\t{t}\n" for w, f, t in words)
+        tmp.write_text(f"policytext-segmenter-domain {_DOMAIN_VERSION}\n" + body, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:  # a read-only cache only costs time
+        pass
+
+
 # ==============================================================================================================
 # User words
 # ==============================================================================================================
@@ -582,7 +640,7 @@ def _attach_marks(tokens: list[Token], text: str) -> list[Token]:
 class _DefaultEngine:
     """rjieba with the derived dictionary plus rules; see the module docstring."""
 
-    def __init__(self, domain: Sequence[tuple[str, str]], user: Sequence[_Word]) -> None:
+    def __init__(self, lexicon: bool, gazetteer: bool, user: Sequence[_Word]) -> None:
         try:
             import rjieba
         except ImportError as exc:  # pragma: no cover - rjieba is a hard dependency
@@ -593,10 +651,14 @@ class _DefaultEngine:
         words, freqs, tags = base_dictionary()
         self._phrases = _PhraseMatcher()
         self._retag: dict[str, str] = {}  # tags of words re-added after construction (rjieba keeps the first tag)
-        initial = self._domain_words(domain, set(words)) + [
-            _Word(w.word.translate(_NORM), w.freq, w.pos) for w in user
-        ]
-        new = {w.word for w in initial if _HAN_WORD.fullmatch(w.word)}
+        cache = _domain_cache_path(lexicon, gazetteer)
+        cached = _read_domain(cache) if cache is not None and cache.is_file() else None
+        if cached is not None:
+            domain, known = cached, True
+        else:
+            domain = self._domain_words(_domain_entries(lexicon, gazetteer), set(words))
+            known = False
+        new = {w.word for w in domain if _HAN_WORD.fullmatch(w.word)}
         base_freq: dict[str, int] = {}
         j = rjieba.Jieba.empty()
         add = j.add_word
@@ -606,7 +668,10 @@ class _DefaultEngine:
             else:
                 add(w, f, t)
         self._j = j
-        self.add(initial, base_freq)
+        added = self.add(domain, base_freq)
+        if not known and cache is not None:
+            _write_domain(cache, added)
+        self.add([_Word(w.word.translate(_NORM), w.freq, w.pos) for w in user])
 
     # -- dictionary ---------------------------------------------------------------------------------------------
 
@@ -626,10 +691,12 @@ class _DefaultEngine:
             keep.append(_Word(w, None, pos))
         return keep
 
-    def add(self, words: Sequence[_Word], base_freq: dict[str, int] | None = None) -> None:
+    def add(self, words: Sequence[_Word], base_freq: dict[str, int] | None = None) -> list[_Word]:
         """Add words; each comes out whole (frequency at least jieba's ``suggest_freq``) unless a frequency is
-        given."""
+        given. ``base_freq``: construction time, the base frequencies of words being re-added. Returns the words
+        as added (with their frequency; 0 for phrases)."""
         j = self._j
+        added = []
         for w, freq, pos in words:
             norm = w.translate(_NORM)
             tag = pos or "nz"
@@ -641,7 +708,10 @@ class _DefaultEngine:
                     f = max(f, base_freq.get(norm, 0))
                 j.add_word(norm, f, tag)
             else:
+                f = 0
                 self._phrases.add(norm, tag)
+            added.append(_Word(norm, f, tag))
+        return added
 
     # -- segmentation -------------------------------------------------------------------------------------------
 
@@ -705,29 +775,53 @@ class _DefaultEngine:
             out = _attach_marks(out, text)
         return out
 
-    def cut(self, text: str) -> list[str]:
-        if _NEEDS_NORM(text) is not None or (self._phrases and self._phrases.spans(text)):
-            return [t[0] for t in self.tokenize(text, False)]
-        # fast path: no normalisation, no phrase: the words are the segmenter's strings themselves
+    def _words(self, text: str, norm: str, lo: int, hi: int, out: list[str], same: bool) -> bool:
+        """Append the words of norm[lo:hi] to ``out`` (as :meth:`_run` without offsets); True when a mark
+        character was seen (the caller then falls back to :meth:`tokenize`)."""
         jcut = self._j.cut
-        out: list[str] = []
         last = -1  # end of the last word, to merge 第 + number
-        for m in _PIECE.finditer(text):
+        for m in _PIECE.finditer(norm, lo, hi):
             kind = m.lastgroup
             if kind == "ord":
-                out += jcut(m.group(), False)
+                if same:
+                    out += jcut(m.group(), False)
+                else:
+                    a = m.start()
+                    for w in jcut(m.group(), False):
+                        b = a + len(w)
+                        out.append(text[a:b])
+                        a = b
                 last = m.end()
             elif kind == "ws":
                 continue
             else:
                 a, b = m.span()
-                if kind == "oth" and _IS_MARK(text[a]):
-                    return [t[0] for t in self.tokenize(text, False)]
+                if kind == "oth" and _IS_MARK(norm[a]):
+                    return True
                 if kind == "num" and last == a and out and out[-1] == "第":
-                    out[-1] = "第" + m.group()
+                    out[-1] = "第" + text[a:b]
                 else:
-                    out.append(m.group())
+                    out.append(text[a:b])
                 last = b
+        return False
+
+    def cut(self, text: str) -> list[str]:
+        norm = _normalize(text)
+        same = norm is text
+        out: list[str] = []
+        spans = self._phrases.spans(norm) if self._phrases else None
+        if not spans:
+            marks = self._words(text, norm, 0, len(norm), out, same)
+        else:
+            marks = False
+            pos = 0
+            for a, b in spans:
+                marks = marks or self._words(text, norm, pos, a, out, same)
+                out.append(text[a:b])
+                pos = b
+            marks = marks or self._words(text, norm, pos, len(norm), out, same)
+        if marks:
+            return [t[0] for t in self.tokenize(text, False)]
         return out
 
 
@@ -1007,20 +1101,15 @@ class Tokenizer:
             tuple(self._words),
         )
 
-    def _domain(self) -> list[tuple[str, str]]:
-        words: list[tuple[str, str]] = []
-        if self.gazetteer:
-            words += _gazetteer_words()
-        if self.lexicon and self.backend != "hanlp":  # HanLPBackend adds the lexicon itself
-            words += _lexicon_words()
-        return words
-
     def _build_engine(self) -> Any:
         if self.backend == "default":
-            return _DefaultEngine(self._domain(), self._words)
+            return _DefaultEngine(self.lexicon, self.gazetteer, self._words)
         if self.backend == "jieba":
-            return _JiebaEngine(self._domain(), self._words)
-        return _HanLPEngine(self.model, self._domain(), self._words, self.lexicon, self.backend_options)
+            return _JiebaEngine(_domain_entries(self.lexicon, self.gazetteer), self._words)
+        # HanLPBackend adds the lexicon itself
+        return _HanLPEngine(
+            self.model, _domain_entries(False, self.gazetteer), self._words, self.lexicon, self.backend_options
+        )
 
     def _get_engine(self) -> Any:
         engine = self._engine
@@ -1270,10 +1359,15 @@ def _init_worker(tokenizer: Tokenizer) -> None:
     _WORKER = tokenizer
 
 
+def _worker() -> Tokenizer:
+    if _WORKER is None:  # pragma: no cover - only called in pool workers
+        raise RuntimeError("no tokenizer in this process: _init_worker was not called")
+    return _WORKER
+
+
 def _work(job: tuple[list[str], bool]) -> list:
-    assert _WORKER is not None
     texts, as_words = job
-    return _WORKER._batch(texts, as_words)
+    return _worker()._batch(texts, as_words)
 
 
 # ==============================================================================================================
