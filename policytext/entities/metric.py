@@ -1,0 +1,269 @@
+"""METRIC and DATE: quantities written with Arabic digits, and calendar dates.
+
+Rules (spec/entities.md, METRIC):
+
+* a METRIC is an Arabic number with its unit, counter, percentage, multiplier or ratio: 20.56万件, 540多亿元,
+  100%, 2.1个百分点, 1/3, 0.9:68.2:30.9;
+* 多 and 余 inside the number stay in the span (540多亿元, 200余件); qualifiers after it (以上, 左右) and before it
+  (近, 超, 约) stay out;
+* a bare number coordinated with a metric is a metric too (1和2个百分点 gives 1 and 2个百分点);
+* numbers written only in Chinese numerals are not metrics; ordinals (第3批) are not metrics;
+* years and dates (2023年, 2024年04月02日, 1-3月) are DATE, not METRIC.
+
+Each metric carries ``value`` (float, 万/亿 applied, 多/余 ignored), ``unit`` (without the multiplier),
+``is_percent`` and ``indicator`` (the phrase the number measures, see :func:`indicator`).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+
+from ._data import read_table
+from ._span import Span
+from ._text import HAN
+
+__all__ = ["find_metrics", "find_dates", "parse_metric", "indicator"]
+
+#: Chinese multipliers written after Arabic digits, longest first.
+MULTIPLIERS = {
+    "万亿": 1e12,
+    "千亿": 1e11,
+    "百亿": 1e10,
+    "十亿": 1e9,
+    "亿": 1e8,
+    "千万": 1e7,
+    "百万": 1e6,
+    "十万": 1e5,
+    "万": 1e4,
+    "千": 1e3,
+    "百": 1e2,
+}
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# 千 before 瓦/克/米… starts a unit (千瓦, 千克), 百 before 分 starts 百分点
+_MULT = r"(?:万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千(?![瓦克米伏帕卡焦])|百(?!分))"
+_APPROX = r"[多余]"
+_BEFORE = r"(?<![A-Za-z0-9_.:/第])"  # not part of a code (PM2.5, G20), a ratio, a fraction or an ordinal
+_CONNECTOR = r"(?:和|、|至|到|或|及|与|-|~|—|–|－|～)"
+
+
+@functools.lru_cache(maxsize=None)
+def _units() -> dict[str, str]:
+    return {unit: kind for unit, kind in read_table("units.tsv")}
+
+
+@functools.lru_cache(maxsize=None)
+def _patterns() -> dict[str, re.Pattern[str]]:
+    units = sorted(_units(), key=len, reverse=True)
+    unit_re = "|".join(re.escape(u) for u in units)
+    han = f"[{HAN}]"
+    return {
+        # number, 多/余, multiplier, 多/余, unit, optional (alternative unit), optional /unit
+        "metric": re.compile(
+            rf"{_BEFORE}(?P<num>{_NUM})(?P<a1>{_APPROX})?(?P<mult>{_MULT})?(?P<a2>{_APPROX})?"
+            rf"(?P<unit>{unit_re})(?P<alt>\((?:{unit_re})\))?(?P<per>/(?:{unit_re}))?"
+        ),
+        # a number with a multiplier and no unit: 1.2万亿
+        "mult_only": re.compile(rf"{_BEFORE}(?P<num>{_NUM})(?P<a1>{_APPROX})?(?P<mult>{_MULT})(?P<a2>{_APPROX})?"),
+        "fraction": re.compile(rf"{_BEFORE}(?P<a>\d+)/(?P<b>\d+)(?![\d/.])"),
+        "ratio": re.compile(rf"{_BEFORE}(?P<num>\d+(?:\.\d+)?(?::\d+(?:\.\d+)?)+)(?![\d:])"),
+        "bare_before": re.compile(rf"{_BEFORE}(?P<num>{_NUM}){_CONNECTOR}$"),
+        "han": re.compile(han),
+    }
+
+
+_YEAR = r"(?:1[6-9]|20)\d{2}"
+_MONTH = r"(?:1[0-2]|0?[1-9])"
+_DAY = r"(?:3[01]|[12]\d|0?[1-9])"
+_DATE_RE = re.compile(
+    "|".join(
+        [
+            rf"{_YEAR}(?:[-—–~至到]{_YEAR})年(?:度)?",
+            rf"{_YEAR}年(?:度|{_MONTH}月(?:{_DAY}[日号])?(?:[-—–~至到]{_MONTH}月)?)?",
+            rf"{_YEAR}[-/.]{_MONTH}[-/.]{_DAY}(?!\d)",
+            rf"{_MONTH}月{_DAY}[日号]",
+            rf"{_MONTH}(?:[-—–~至到]{_MONTH})?月(?:份)?",
+            r"\d{2}世纪(?:\d{2}年代)?",
+            r"\d{2}年代",
+            r"[〇零一二三四五六七八九]{4}年",
+        ]
+    )
+)
+_DATE_BEFORE = re.compile(r"[A-Za-z0-9_.第]$")
+
+
+def find_dates(norm: str) -> list[Span]:
+    """DATE spans in normalized text.
+
+    >>> [norm[s.start:s.end] for norm in ["2019年1月7日审议通过，1-3月增长，2021—2025年"] for s in find_dates(norm)]
+    ['2019年1月7日', '1-3月', '2021—2025年']
+    """
+    out = []
+    for m in _DATE_RE.finditer(norm):
+        s, e = m.span()
+        if s and _DATE_BEFORE.search(norm[s - 1]):
+            continue
+        if norm.startswith("个月", e - 1):  # "3个月": handled as a METRIC
+            continue
+        out.append(Span(s, e, "DATE", 0, None))
+    return out
+
+
+def _to_float(num: str) -> float:
+    return float(num.replace(",", ""))
+
+
+def parse_metric(text: str) -> dict[str, object]:
+    """Parse a METRIC surface string into ``value``, ``unit`` and ``is_percent``.
+
+    ``value`` applies the multiplier (万, 亿 …) and ignores 多/余; ``unit`` is the unit without the multiplier
+    ("" for a bare number, "ratio" for a ratio, "fraction" for a fraction); ``is_percent`` is True for a number
+    with ``%``. Full-width characters are accepted.
+
+    >>> parse_metric("20.56万件")
+    {'value': 205600.0, 'unit': '件', 'is_percent': False}
+    >>> parse_metric("540多亿元")["value"], parse_metric("96.1%")
+    (54000000000.0, {'value': 96.1, 'unit': '%', 'is_percent': True})
+    >>> parse_metric("2.1个百分点")["unit"], parse_metric("1/3")["value"] == 1 / 3
+    ('个百分点', True)
+    """
+    from ._text import normalize
+
+    norm = normalize(text)
+    pats = _patterns()
+    m = pats["metric"].fullmatch(norm)
+    if m:
+        value = _to_float(m["num"]) * MULTIPLIERS.get(m["mult"] or "", 1.0)
+        unit = m["unit"] + (m["per"] or "")
+        return {"value": value, "unit": unit, "is_percent": unit == "%"}
+    m = pats["mult_only"].fullmatch(norm)
+    if m:
+        return {"value": _to_float(m["num"]) * MULTIPLIERS[m["mult"]], "unit": "", "is_percent": False}
+    m = pats["fraction"].fullmatch(norm)
+    if m:
+        return {"value": int(m["a"]) / int(m["b"]), "unit": "fraction", "is_percent": False}
+    if pats["ratio"].fullmatch(norm):
+        return {"value": math.nan, "unit": "ratio", "is_percent": False}
+    try:
+        return {"value": _to_float(norm), "unit": "", "is_percent": False}
+    except ValueError:
+        return {"value": math.nan, "unit": "", "is_percent": False}
+
+
+def _is_year(num: str) -> bool:
+    return bool(re.fullmatch(r"(?:1[6-9]|20)\d{2}", num))
+
+
+def find_metrics(norm: str) -> list[Span]:
+    """METRIC candidates in normalized text (see the module docstring for the rules).
+
+    >>> norm = "办理事项20.56万件，增长1和2个百分点，占1/3，比例0.9:68.2:30.9，2023年"
+    >>> [norm[s.start:s.end] for s in find_metrics(norm)]
+    ['20.56万件', '1', '2个百分点', '1/3', '0.9:68.2:30.9']
+    """
+    pats = _patterns()
+    units = _units()
+    spans: list[Span] = []
+    for m in pats["metric"].finditer(norm):
+        s, e = m.span()
+        unit = m["unit"]
+        if units.get(unit) == "time" and unit == "年" and not m["mult"] and _is_year(m["num"]):
+            continue  # a calendar year: DATE
+        if unit in ("次", "届", "期", "批", "轮") and s and norm[s - 1] == "第":
+            continue
+        spans.append(Span(s, e, "METRIC", 1, None))
+    covered = bytearray(len(norm) + 1)
+    for sp in spans:
+        covered[sp.start : sp.end] = b"\x01" * (sp.end - sp.start)
+    for key in ("mult_only", "fraction", "ratio"):
+        for m in pats[key].finditer(norm):
+            s, e = m.span()
+            if covered.find(1, s, e) != -1:
+                continue
+            if key == "fraction" and not int(m["a"]) < int(m["b"]):
+                continue
+            if key == "ratio":
+                parts = m["num"].split(":")
+                if len(parts) < 3 and "." not in m["num"]:
+                    continue  # 8:30 is a time
+            if key == "mult_only" and e < len(norm) and norm[e] in "年月日":
+                continue
+            spans.append(Span(s, e, "METRIC", 1, None))
+            covered[s:e] = b"\x01" * (e - s)
+    # bare numbers coordinated with a metric: 1和2个百分点, 3-5个
+    spans.sort()
+    extra: list[Span] = []
+    for sp in spans:
+        end = sp.start
+        while True:
+            m = pats["bare_before"].search(norm, max(0, end - 24), end)
+            if not m or covered.find(1, m.start(), m.end()) != -1:
+                break
+            s, e = m.start("num"), m.end("num")
+            if _is_year(m["num"]) and norm.startswith("年", sp.end - 1):
+                break
+            extra.append(Span(s, e, "METRIC", 1, None))
+            covered[s:e] = b"\x01" * (e - s)
+            end = s
+    return sorted(spans + extra)
+
+
+@functools.lru_cache(maxsize=None)
+def _context_words() -> dict[str, tuple[str, ...]]:
+    roles: dict[str, list[str]] = {}
+    for word, role in read_table("metric_context.tsv"):
+        roles.setdefault(role, []).append(word)
+    return {role: tuple(sorted(words, key=len, reverse=True)) for role, words in roles.items()}
+
+
+_BOUNDARY = re.compile(r"[，,。；;：:、！？!?()（）“”‘’\"《》\[\]【】\s]")
+
+
+def indicator(text: str, start: int, end: int, unit: str = "", floor: int = 0) -> str:
+    """The phrase a metric at ``text[start:end]`` measures.
+
+    The phrase before the number back to the previous punctuation mark (or ``floor``, the end of the previous
+    entity), without leading scope and time words (全年, 累计 …) and trailing linking words (为, 达到 …). When
+    nothing but a verb remains and the metric counts things (件, 个 …), the noun phrase after it is used instead.
+
+    >>> t = "全年办理行政审批服务事项20.56万件，按期办结率100%。"
+    >>> indicator(t, 12, 19, "件"), indicator(t, 25, 29, "%")
+    ('办理行政审批服务事项', '按期办结率')
+    >>> indicator("建成810个农家书屋、411个点。", 2, 6, "个")
+    '农家书屋'
+    """
+    words = _context_words()
+    left_start = floor
+    for m in _BOUNDARY.finditer(text, floor, start):
+        left_start = m.end()
+    left = text[left_start:start]
+    left = re.sub(r"^(?:(?:1[6-9]|20)\d{2}年(?:度|底|初|末)?|\d{1,2}月(?:份|底)?)+", "", left)
+    changed = True
+    while changed and left:
+        changed = False
+        for w in words.get("lead", ()):
+            if left.startswith(w) and len(left) > len(w):
+                left, changed = left[len(w) :], True
+                break
+        for w in words.get("link", ()):
+            if left.endswith(w) and len(left) > len(w):
+                left, changed = left[: -len(w)], True
+                break
+    kind = _units().get(unit, "")
+    if kind == "counter" and (len(left) <= 1 or left in words.get("verb", ()) or left in words.get("link", ())):
+        right = text[end:]
+        m = _BOUNDARY.search(right)
+        right = right[: m.start()] if m else right
+        cut = len(right)
+        for w in words.get("stop", ()):
+            k = right.find(w)
+            if k != -1:
+                cut = min(cut, k)
+        right = right[:cut][:16]
+        if len(right) >= 2:
+            return right
+    if left in words.get("link", ()):
+        return ""
+    return left

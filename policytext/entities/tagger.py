@@ -1,0 +1,538 @@
+"""The entity tagger: runs every recognizer over a text and keeps the non-overlapping winners."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import threading
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError, ParameterError
+from ._match import DictMatcher
+from ._resources import canonical_form, lexicon_index
+from ._span import Span, resolve
+from ._text import normalize
+from .document import find_documents
+from .metric import find_dates, find_metrics, indicator, parse_metric
+from .org import find_orgs
+from .program import find_programs
+from .quoted import find_quoted
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = ["EntityTagger", "tag_entities", "LABELS", "COLUMNS"]
+
+#: Entity labels, in the order of spec/entities.md (DATE is tagged but not part of the evaluation).
+LABELS: tuple[str, ...] = ("PLACE", "ORG", "PROGRAM", "SLOGAN", "DOCUMENT", "METRIC", "DATE")
+
+#: Label-specific columns of every entity table, after ``start, end, label, text``.
+ATTR_COLUMNS: tuple[str, ...] = (
+    "canonical", "level", "adcode", "parent", "value", "unit", "is_percent", "indicator",
+)
+#: Columns of :meth:`EntityTagger.tag_sentences` and :meth:`EntityTagger.tag_corpus`.
+COLUMNS: tuple[str, ...] = ("doc_id", "sent_id", "start", "end", "sent_start", "sent_end", "label", "text") + ATTR_COLUMNS
+
+_DIGIT = re.compile(r"[0-9]")
+_DOC_HINT = re.compile(r"[《》]|条例|法")
+_QUOTE_HINT = re.compile("[“”‘’「」『』\"']")
+_FOUND_HINT = re.compile(r"成立|设立|组建|挂牌|筹建|新设")
+_PROGRAM_HINT = re.compile(r"工程|行动|攻坚战|保卫战|专项斗争|计划|项目|热线")
+_BLOCK_TYPES = {"doctrine", "honor", "period", "event"}
+_UNQUOTED_TYPES = {"slogan": "SLOGAN", "program": "PROGRAM"}
+_LOCK = threading.Lock()
+_DEFAULT: dict[tuple, EntityTagger] = {}
+
+
+def _check_labels(labels: Iterable[str] | str | None) -> tuple[str, ...]:
+    if labels is None:
+        return LABELS
+    if isinstance(labels, str):
+        labels = [x.strip() for x in labels.split(",") if x.strip()]
+    out = []
+    for lab in labels:
+        if not isinstance(lab, str) or lab.upper() not in LABELS:
+            raise ParameterError(f"labels must be among {', '.join(LABELS)}; got {lab!r}.")
+        out.append(lab.upper())
+    if not out:
+        raise ParameterError(f"labels must name at least one of {', '.join(LABELS)}; got an empty list.")
+    return tuple(dict.fromkeys(out))
+
+
+def _read_user_entities(user_entities: Any) -> dict[str, str]:
+    """Normalize the ``user_entities`` argument to ``{term: LABEL}``."""
+    if user_entities is None:
+        return {}
+    from ..lexicon import load_user_words, parse_user_words
+
+    allowed = set(LABELS) | {lab.lower() for lab in LABELS}
+    if isinstance(user_entities, (str, os.PathLike)):
+        words = load_user_words(user_entities, allowed_types=allowed)
+        pairs = [(w.term, w.type) for w in words]
+        source = str(user_entities)
+    elif isinstance(user_entities, Mapping):
+        pairs = list(user_entities.items())
+        source = "user_entities"
+    else:
+        items = list(user_entities)
+        if all(isinstance(x, str) for x in items):
+            words = parse_user_words(items, source="user_entities", allowed_types=allowed)
+            pairs = [(w.term, w.type) for w in words]
+        else:
+            pairs = []
+            for x in items:
+                if isinstance(x, (tuple, list)) and len(x) >= 2:
+                    pairs.append((x[0], x[-1] if len(x) == 2 else x[1]))
+                else:
+                    raise InputError(
+                        "user_entities must be a file path, a {term: label} mapping, lines 'term LABEL' or "
+                        f"(term, label) pairs; got an item {x!r}."
+                    )
+        source = "user_entities"
+    out: dict[str, str] = {}
+    for term, label in pairs:
+        if not isinstance(term, str) or not term.strip():
+            raise InputError(f"{source}: expected a non-empty term; got {term!r}.")
+        if label is None:
+            raise InputError(
+                f"{source}: the entry {term!r} has no label; write it as '{term} LABEL' with LABEL one of "
+                f"{', '.join(LABELS)}."
+            )
+        if not isinstance(label, str) or label.upper() not in LABELS:
+            raise InputError(f"{source}: label of {term!r} must be one of {', '.join(LABELS)}; got {label!r}.")
+        out[term.strip()] = label.upper()
+    return out
+
+
+class EntityTagger:
+    """Tag places, organizations, programmes, slogans, document titles, metrics and dates in policy text.
+
+    The labels and their boundary rules are those of ``spec/entities.md``: PLACE, ORG, PROGRAM, SLOGAN,
+    DOCUMENT and METRIC, plus DATE (tagged so that years are never METRIC; not part of the evaluation).
+    Recognition is rule-based: gazetteer and lexicon matching, quotation-mark and 《》 patterns, head nouns and
+    number grammars, all driven by data files in ``policytext/resources/entities/``. Spans never overlap: where
+    candidates overlap the longer one wins.
+
+    Parameters
+    ----------
+    labels : str or iterable of str, optional
+        Labels to return (``"PLACE,ORG"`` or ``["PLACE", "ORG"]``); default all of :data:`LABELS`. All labels
+        are still recognized internally, so boundaries do not change with this choice.
+    user_entities : path, mapping or iterable, optional
+        Your own entity list: a file in the user word-list format (one entry per line, ``term LABEL``, see
+        :func:`policytext.lexicon.load_user_words`), a ``{term: label}`` mapping, or ``(term, label)`` pairs.
+        A user entry wins over built-in candidates of the same length.
+    villages : bool, default False
+        Also match village and community names inside a document's own county (needs the full gazetteer,
+        ``load_gazetteer(villages=True)``, which takes several seconds to load the first time).
+    gazetteer : policytext.gazetteer.Gazetteer, optional
+        The gazetteer to use; default :func:`policytext.gazetteer.load_gazetteer`.
+    indicators : bool, default True
+        Compute the ``indicator`` of each METRIC.
+
+    Notes
+    -----
+    Output tables have one row per entity with columns
+
+    ``doc_id, sent_id`` (sentence and corpus tables only)
+        where the entity is;
+    ``start, end``
+        character offsets, end exclusive: into the text passed to :meth:`tag`, into the *document* text for
+        :meth:`tag_sentences` (when the sentence table has a ``start`` column) and :meth:`tag_corpus`, so that
+        ``doc.text[start:end] == text``;
+    ``sent_start, sent_end`` (sentence and corpus tables only)
+        the same offsets relative to the sentence;
+    ``label, text``
+        the label and the exact surface string;
+    ``canonical``
+        SLOGAN and PROGRAM: the name without quotation marks and with normalized spacing and full-width forms
+        (the lexicon's main form when the phrase is a lexicon entry); PLACE: the full name of the division when
+        it is resolved (汉滨 -> 汉滨区); else empty;
+    ``level, adcode, parent``
+        PLACE only: the gazetteer level (province, city, county-district, township, village-community, zone,
+        or ``geo`` for rivers, regions and countries), the division code and the code of the parent division.
+        The document's region decides between divisions of the same name (大河镇); ``adcode`` and ``parent`` are
+        empty when the place stays ambiguous (``level`` is kept when all candidates share it). Townships have
+        no code in the gazetteer: their ``parent`` is the county code;
+    ``value, unit, is_percent, indicator``
+        METRIC only: the number as a float with 万/亿 applied (20.56万件 -> 205600.0), the unit without the
+        multiplier (件; "" for a bare number), whether it is a percentage, and the phrase it measures
+        (全年办理行政审批服务事项20.56万件 -> 办理行政审批服务事项).
+
+    Examples
+    --------
+    >>> from policytext import EntityTagger
+    >>> tagger = EntityTagger()
+    >>> df = tagger.tag("全年办理行政审批服务事项20.56万件，深入推进“放管服”改革。", region="汉滨区")
+    >>> df[["text", "label", "value", "canonical"]].values.tolist()
+    [['20.56万件', 'METRIC', 205600.0, None], ['放管服', 'SLOGAN', nan, '放管服']]
+    >>> tagger.tag("确定大竹园镇和大河镇为改革试点镇", region="汉滨区")[["text", "level", "parent"]].values.tolist()
+    [['大竹园镇', 'township', '610902'], ['大河镇', 'township', '610902']]
+    """
+
+    def __init__(
+        self,
+        labels: Iterable[str] | str | None = None,
+        user_entities: Any = None,
+        *,
+        villages: bool = False,
+        gazetteer: Any = None,
+        indicators: bool = True,
+    ) -> None:
+        self.labels = _check_labels(labels)
+        self.user_entities = user_entities
+        self.villages = bool(villages)
+        self.gazetteer = gazetteer
+        self.indicators = bool(indicators)
+        self._user = _read_user_entities(user_entities)
+        self._places: Any = None
+        self._lexicon: DictMatcher | None = None
+        self._laws: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        args = []
+        if self.labels != LABELS:
+            args.append(f"labels={list(self.labels)!r}")
+        if self.user_entities is not None:
+            args.append(f"user_entities=<{len(self._user)} entries>")
+        if self.villages:
+            args.append("villages=True")
+        return f"EntityTagger({', '.join(args)})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_places"] = None
+        state["_lexicon"] = None
+        state["_lock"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------------------------- resources
+
+    def _place_index(self) -> Any:
+        if self._places is None:
+            with self._lock:
+                if self._places is None:
+                    from .place import PlaceIndex
+
+                    gaz = self.gazetteer
+                    if gaz is None:
+                        from ..gazetteer import load_gazetteer
+
+                        gaz = load_gazetteer(villages=self.villages)
+                    user_places = [t for t, lab in self._user.items() if lab == "PLACE"]
+                    self._places = PlaceIndex(gaz, villages=self.villages, user_places=user_places)
+        return self._places
+
+    def _combined_matcher(self) -> DictMatcher:
+        """One matcher over every dictionary (places, bodies, lexicon, user entries): one pass per text.
+
+        Payload: ``(place payload or None, body kind or None, lexicon payload or None, user label or None)``."""
+        if self._lexicon is None:
+            from .org import body_matcher
+
+            places = self._place_index()
+            lex = self._lexicon_entries()
+            bodies = body_matcher().entries
+            combined: dict[str, tuple] = {}
+            for form in set(places.payload) | set(bodies) | set(lex) | set(self._user):
+                combined[form] = (places.payload.get(form), bodies.get(form), lex.get(form), self._user.get(form))
+            self._lexicon = DictMatcher(combined)
+        return self._lexicon
+
+    def _lexicon_entries(self) -> dict[str, tuple[str | None, str]]:
+        """Unquoted lexicon matches: slogans and programmes as entities, doctrines, honours, periods and events as
+        blockers (label None); law titles go to the DOCUMENT recognizer (``self._laws``)."""
+        entries: dict[str, tuple[str | None, str]] = {}
+        laws: dict[str, str] = {}
+        for term, entry in lexicon_index().items():
+            if entry.type in _BLOCK_TYPES:
+                entries[term] = (None, entry.canonical)
+            elif entry.type in _UNQUOTED_TYPES and not entry.ambiguous:
+                entries[term] = (_UNQUOTED_TYPES[entry.type], entry.canonical)
+            elif entry.type == "law":
+                laws[term] = entry.canonical
+        self._laws = laws
+        return entries
+
+    # ----------------------------------------------------------------------------------- core
+
+    def _spans(self, text: str, region: str | None = None) -> list[Span]:
+        """Resolved spans (all labels) of one text."""
+        if not text:
+            return []
+        norm = normalize(text)
+        places = self._place_index()
+        combined = self._combined_matcher()
+        scope = places.scope(region)
+        place_m, body_m, lex_m, user_m = [], [], [], []
+        for s, e, (pl, body, lx, user) in combined.finditer(norm, overlapping=True):
+            if pl is not None:
+                place_m.append((s, e, pl))
+            if body is not None:
+                body_m.append((s, e, body))
+            if lx is not None:
+                lex_m.append((s, e, lx))
+            if user is not None:
+                user_m.append((s, e, user))
+        cands: list[Span] = []
+        if _DIGIT.search(norm):
+            cands += find_dates(norm)
+            cands += find_metrics(norm)
+        if _DOC_HINT.search(norm):
+            cands += find_documents(norm, self._laws)
+        if _QUOTE_HINT.search(norm):
+            cands += find_quoted(norm, is_place=lambda x: x in places.forms or x in places.geo)
+        place_spans = places.find(norm, scope, matches=place_m)
+        cands += place_spans
+        if body_m or place_spans or _FOUND_HINT.search(norm):
+            cands += find_orgs(norm, place_spans, bodies=body_m)
+        if _PROGRAM_HINT.search(norm):
+            cands += find_programs(norm)
+        for s, e, (label, canonical) in lex_m:
+            cands.append(Span(s, e, label, 1 if label else 0, {"canonical": canonical} if label else None))
+        for s, e, label in user_m:
+            attrs: dict[str, Any] | None = None
+            if label == "PLACE":
+                attrs = dict(places.resolve(norm[s:e], scope))
+            elif label in ("SLOGAN", "PROGRAM"):
+                attrs = {"canonical": canonical_form(norm[s:e])}
+            cands.append(Span(s, e, label, 10, attrs))
+        return resolve(cands)
+
+    def _records(self, text: str, region: str | None = None) -> list[dict[str, Any]]:
+        """Entity dicts of one text: ``start, end, label, text`` and the label-specific keys that apply."""
+        spans = self._spans(text, region)
+        out: list[dict[str, Any]] = []
+        prev_end = 0
+        for sp in spans:
+            rec: dict[str, Any] = {"start": sp.start, "end": sp.end, "label": sp.label, "text": text[sp.start : sp.end]}
+            attrs = sp.attrs or {}
+            if sp.label in ("SLOGAN", "PROGRAM"):
+                rec["canonical"] = attrs.get("canonical") or canonical_form(rec["text"])
+            elif sp.label == "PLACE":
+                rec["canonical"] = attrs.get("canonical")
+                rec["level"] = attrs.get("level")
+                rec["adcode"] = attrs.get("adcode")
+                rec["parent"] = attrs.get("parent")
+            elif sp.label == "METRIC":
+                rec.update(parse_metric(rec["text"]))
+                if self.indicators:
+                    rec["indicator"] = indicator(text, sp.start, sp.end, rec["unit"], floor=prev_end)
+            prev_end = sp.end
+            if sp.label in self.labels:
+                out.append(rec)
+        return out
+
+    def entities(self, text: str, region: str | None = None) -> list[dict[str, Any]]:
+        """The entities of ``text`` as a list of dicts (the rows :meth:`tag` returns, without empty keys).
+
+        >>> EntityTagger(labels="METRIC").entities("增长2.1个百分点")
+        [{'start': 2, 'end': 9, 'label': 'METRIC', 'text': '2.1个百分点', 'value': 2.1, 'unit': '个百分点', \
+'is_percent': False, 'indicator': '增长'}]
+        """
+        if not isinstance(text, str):
+            raise InputError(f"text must be a str; got {type(text).__name__}.")
+        return self._records(text, region)
+
+    # ----------------------------------------------------------------------------------- tables
+
+    def tag(self, text: str, region: str | None = None) -> pd.DataFrame:
+        """Tag one text.
+
+        Parameters
+        ----------
+        text : str
+            A sentence, paragraph or whole document.
+        region : str, optional
+            The region the text comes from (汉滨区, 陕西省安康市汉滨区): decides between places of the same name
+            and allows the region's own short names (汉滨, 上城).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``start, end, label, text`` and the label-specific columns (see the class notes); one row per
+            entity, in text order; offsets are into ``text``.
+
+        Examples
+        --------
+        >>> from policytext import EntityTagger
+        >>> EntityTagger().tag("印发《汉滨区2023年社会信用体系建设工作要点》")[["start", "end", "label"]].values.tolist()
+        [[3, 23, 'DOCUMENT']]
+        """
+        if not isinstance(text, str):
+            raise InputError(f"text must be a str; got {type(text).__name__}. Pass one string, or use "
+                             "tag_sentences() for a table of sentences.")
+        return _frame(self._records(text, region), ("start", "end", "label", "text") + ATTR_COLUMNS)
+
+    def tag_sentences(
+        self,
+        sentences: pd.DataFrame,
+        docs: pd.DataFrame | None = None,
+        region: str | None = None,
+    ) -> pd.DataFrame:
+        """Tag a table of sentences (``Corpus.sentences`` or ``split_sentences(text)``).
+
+        Parameters
+        ----------
+        sentences : pandas.DataFrame
+            Needs a ``text`` column; uses ``doc_id``, ``sent_id`` and ``start`` (the sentence's offset in its
+            document) when present, and a ``region`` column when present.
+        docs : pandas.DataFrame, optional
+            Document metadata with ``doc_id`` and ``region`` (``Corpus.docs``): each sentence is tagged with its
+            document's region.
+        region : str, optional
+            One region for every sentence (when neither table gives one).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns :data:`COLUMNS`: ``start, end`` relative to the document (``doc.text[start:end] == text``)
+            when the sentence table has a ``start`` column, else relative to the sentence; ``sent_start,
+            sent_end`` always relative to the sentence.
+
+        Examples
+        --------
+        >>> import policytext as pt
+        >>> sents = pt.split_sentences("一、总体情况。确定大竹园镇为试点镇。")
+        >>> pt.EntityTagger().tag_sentences(sents, region="汉滨区")[["sent_id", "start", "sent_start", "text"]].values.tolist()
+        [[1, 9, 2, '大竹园镇']]
+        """
+        import pandas as pd
+
+        if not isinstance(sentences, pd.DataFrame):
+            raise InputError(f"sentences must be a pandas DataFrame with a 'text' column; got {type(sentences).__name__}.")
+        if "text" not in sentences.columns:
+            raise InputError(
+                f"sentences must have a 'text' column; got columns {list(sentences.columns)}. Use "
+                "Corpus.sentences or policytext.split_sentences(text)."
+            )
+        n = len(sentences)
+        texts = sentences["text"].tolist()
+        doc_ids = sentences["doc_id"].tolist() if "doc_id" in sentences.columns else [None] * n
+        sent_ids = sentences["sent_id"].tolist() if "sent_id" in sentences.columns else list(range(n))
+        offsets = sentences["start"].tolist() if "start" in sentences.columns else [0] * n
+        if "region" in sentences.columns:
+            regions = sentences["region"].tolist()
+        elif docs is not None and "region" in docs.columns and "doc_id" in docs.columns:
+            reg = dict(zip(docs["doc_id"].tolist(), docs["region"].tolist()))
+            regions = [reg.get(d, region) for d in doc_ids]
+        else:
+            regions = [region] * n
+        rows: list[dict[str, Any]] = []
+        for text, doc_id, sent_id, off, reg in zip(texts, doc_ids, sent_ids, offsets, regions):
+            if not isinstance(text, str):
+                if text is None or (isinstance(text, float) and math.isnan(text)):
+                    continue
+                raise InputError(f"sentence {sent_id!r} of document {doc_id!r}: text must be a str; got {text!r}.")
+            reg = reg if isinstance(reg, str) else region
+            off = int(off) if off is not None and not (isinstance(off, float) and math.isnan(off)) else 0
+            for rec in self._records(text, reg):
+                rec["doc_id"] = doc_id
+                rec["sent_id"] = sent_id
+                rec["sent_start"] = rec["start"]
+                rec["sent_end"] = rec["end"]
+                rec["start"] += off
+                rec["end"] += off
+                rows.append(rec)
+        return _frame(rows, COLUMNS)
+
+    def tag_corpus(self, corpus: Any) -> pd.DataFrame:
+        """Tag every sentence of a :class:`policytext.Corpus`, using each document's region.
+
+        Returns the table of :meth:`tag_sentences`; ``start, end`` index the document text.
+        """
+        sentences = getattr(corpus, "sentences", None)
+        docs = getattr(corpus, "docs", None)
+        if sentences is None or docs is None:
+            raise InputError(
+                f"corpus must be a policytext Corpus (with .docs and .sentences); got {type(corpus).__name__}. "
+                "Load one with policytext.load_corpus(path)."
+            )
+        return self.tag_sentences(sentences, docs=docs)
+
+    __call__ = tag
+
+
+def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
+    df = pd.DataFrame.from_records(rows, columns=list(columns)) if rows else pd.DataFrame(columns=list(columns))
+    for c in ("start", "end", "sent_start", "sent_end"):
+        if c in df.columns:
+            df[c] = df[c].astype("int64")
+    if "sent_id" in df.columns and len(df) and df["sent_id"].notna().all():
+        try:
+            df["sent_id"] = df["sent_id"].astype("int64")
+        except (TypeError, ValueError):
+            pass
+    if "value" in df.columns:
+        df["value"] = df["value"].astype("float64") if len(df) else df["value"].astype("float64")
+    if "is_percent" in df.columns:
+        df["is_percent"] = df["is_percent"].astype("boolean")
+    for c in ("canonical", "level", "adcode", "parent", "unit", "indicator"):
+        if c in df.columns:
+            df[c] = df[c].astype(object).where(df[c].notna(), None)
+    del np
+    return df
+
+
+def tag_entities(
+    data: Any,
+    labels: Iterable[str] | str | None = None,
+    region: str | None = None,
+    **kwargs: Any,
+) -> pd.DataFrame:
+    """Tag entities in a string, a sentence table or a Corpus with a default :class:`EntityTagger`.
+
+    Parameters
+    ----------
+    data : str, pandas.DataFrame or Corpus
+        What to tag: dispatches to :meth:`EntityTagger.tag`, :meth:`~EntityTagger.tag_sentences` or
+        :meth:`~EntityTagger.tag_corpus`.
+    labels : str or iterable of str, optional
+        Labels to return; default all.
+    region : str, optional
+        Region of a string or of every sentence.
+    **kwargs
+        Other :class:`EntityTagger` parameters (``user_entities``, ``villages``).
+
+    Examples
+    --------
+    >>> from policytext import tag_entities
+    >>> tag_entities("群众回访满意率达到96.1%")[["text", "indicator"]].values.tolist()
+    [['96.1%', '群众回访满意率']]
+    """
+    import pandas as pd
+
+    key = (None if labels is None else _check_labels(labels),) + tuple(sorted(kwargs.items(), key=lambda kv: kv[0]))
+    try:
+        hash(key)
+        cacheable = True
+    except TypeError:
+        cacheable = False
+    tagger = None
+    if cacheable:
+        with _LOCK:
+            tagger = _DEFAULT.get(key)
+    if tagger is None:
+        tagger = EntityTagger(labels=labels, **kwargs)
+        if cacheable:
+            with _LOCK:
+                _DEFAULT[key] = tagger
+    if isinstance(data, str):
+        return tagger.tag(data, region=region)
+    if isinstance(data, pd.DataFrame):
+        return tagger.tag_sentences(data, region=region)
+    if hasattr(data, "sentences") and hasattr(data, "docs"):
+        return tagger.tag_corpus(data)
+    raise InputError(
+        f"data must be a str, a sentence DataFrame or a policytext Corpus; got {type(data).__name__}."
+    )
