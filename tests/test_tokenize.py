@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import pickle
@@ -304,6 +303,15 @@ def test_jieba_backend():
     assert pickle.loads(pickle.dumps(tok)).cut(text) == tok.cut(text)
 
 
+@settings(max_examples=100, deadline=None)
+@given(text=TEXTS)
+def test_jieba_backend_offsets(text):
+    pytest.importorskip("jieba")
+    tokens = Tokenizer("jieba").tokenize(text)
+    check_tokens(text, tokens)
+    assert [t.text for t in tokens] == Tokenizer("jieba", pos=False).cut(text)
+
+
 def test_hanlp_missing_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "hanlp", None)
     with pytest.raises(BackendNotAvailableError) as info:
@@ -455,6 +463,14 @@ def test_cli_stdin_stdout(tmp_path):
 # ------------------------------------------------------------------------------------------------ real data
 
 
+def _spans(words: list[str]) -> set[tuple[int, int]]:
+    out, i = set(), 0
+    for w in words:
+        out.add((i, i + len(w)))
+        i += len(w)
+    return out
+
+
 def _icwb2_f1(tok: Tokenizer, name: str, n_lines: int) -> float:
     path = SHARED / "corpora" / "icwb2" / "gold" / f"{name}_test_gold.utf8"
     if not path.is_file():
@@ -462,8 +478,7 @@ def _icwb2_f1(tok: Tokenizer, name: str, n_lines: int) -> float:
     tp = ng = npred = 0
     for line in path.read_text(encoding="utf-8").split("\n")[:n_lines]:
         gold = line.split()
-        spans = lambda words: {(sum(map(len, words[:i])), sum(map(len, words[: i + 1]))) for i in range(len(words))}  # noqa: E731
-        g, p = spans(gold), spans(tok.cut("".join(gold)))
+        g, p = _spans(gold), _spans(tok.cut("".join(gold)))
         tp += len(g & p)
         ng += len(g)
         npred += len(p)

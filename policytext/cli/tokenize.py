@@ -100,7 +100,7 @@ def _open_input(path: str, encoding: str | None) -> io.TextIOWrapper:
 
 def _lines(stream: io.TextIOWrapper) -> Iterator[str]:
     for line in stream:
-        yield line[:-1] if line.endswith("\n") else line
+        yield line.removesuffix("\n")
 
 
 def format_line(tokenizer, line: str, pos: bool = False) -> str:
