@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from ._data import read_list, read_table
 from ._match import DictMatcher
@@ -30,13 +31,13 @@ __all__ = ["find_orgs", "body_matcher"]
 
 LEVEL_CHARS = "省市区县州盟旗镇乡村"
 # a character before a level character that makes a common word or a generic reference (城市, 社区, 全市, 各县)
-_GUARD_BEFORE = set("城都超股上社园景辖郊矿山林牧灾库老湖乡村集全各本该我每两三四五六七八九十外跨分地级届省市县区镇")
+_GUARD_BEFORE = set("城都超股上社园景辖郊矿山林牧灾库老湖乡村集全各本该我每两三四五六七八九十外跨分地级届")
 _GENERIC_BEFORE = set("各全本该每级届")
 
 
 @functools.lru_cache(maxsize=None)
 def body_matcher() -> DictMatcher:
-    """Body name -> kind ("top": starts with a level character, "standalone", "prefixed")."""
+    """Body name -> kind ("top": starts with a level character, "unique", "standalone", "prefixed")."""
     kinds: dict[str, str] = {}
     for term, entry in lexicon_index().items():
         if entry.type == "org":
@@ -45,7 +46,7 @@ def body_matcher() -> DictMatcher:
         kinds[name] = kind
     out = {}
     for name, kind in kinds.items():
-        if kind != "prefixed" and (name[0] in LEVEL_CHARS or name.startswith("街道")) and len(name) > 1:
+        if kind == "standalone" and (name[0] in LEVEL_CHARS or name.startswith("街道")) and len(name) > 1:
             kind = "top"
         out[name] = kind
     return DictMatcher(out)
@@ -59,6 +60,7 @@ def _suffix_re() -> re.Pattern[str]:
 
 _FOUND_VERBS = re.compile(r"(?:挂牌成立|揭牌成立|组织成立|成立了|成立|设立|组建|挂牌|筹建|新设)")
 _STRETCH_CHARS = re.compile(f"[{HAN}A-Za-z]")
+_HAN_RE = re.compile(f"[{HAN}]")
 _FUNCTION_CHARS = set("的和与及等在对为是将把被从向了着于以其个")
 _NUMERAL = re.compile(r"[0-9一二三四五六七八九十两几多][个大项家所支批]")
 
@@ -71,9 +73,13 @@ def _guarded(norm: str, start: int) -> bool:
     return start > 1 and norm[start - 1] in "、和及与" and norm[start - 2] in LEVEL_CHARS
 
 
-def find_orgs(norm: str, places: Sequence[Span] = (), bodies: list | None = None) -> list[Span]:
+def find_orgs(
+    norm: str, places: Sequence[Span] = (), bodies: list | None = None, boundaries: Any = None
+) -> list[Span]:
     """ORG candidates in normalized text; ``places`` are the PLACE candidates (used to attach place names);
-    ``bodies`` the overlapping matches of :func:`body_matcher` entries when the caller has them.
+    ``bodies`` the overlapping matches of :func:`body_matcher` entries when the caller has them;
+    ``boundaries`` a callable returning the word boundaries of ``norm`` (a two-character body name after another
+    Chinese character must start a word: 集中办公 does not contain 中办).
 
     >>> t = "在省委、省政府领导下，汉滨区人民政府和县行政审批局、市委办公厅，各级政府，主持召开区委常委会会议"
     >>> [t[s.start:s.end] for s in find_orgs(t, [Span(11, 14, "PLACE")])]
@@ -96,8 +102,8 @@ def find_orgs(norm: str, places: Sequence[Span] = (), bodies: list | None = None
     while i < len(matches):
         s, e, kind = matches[i]
         start = None
-        if s in place_end:
-            start = place_end[s]
+        if s in place_end and kind != "top":
+            start = place_end[s]  # 汉滨区 + 人民政府 (a level-prefixed body such as 省委 keeps its own level)
         elif kind == "top" and (s + 1) in place_end and place_end[s + 1] < s:
             start = place_end[s + 1]  # 汉滨区 + 区委 -> 汉滨区委
         elif kind == "top":
@@ -107,13 +113,16 @@ def find_orgs(norm: str, places: Sequence[Span] = (), bodies: list | None = None
             start = s - 1  # 县 + 行政审批局
             if start in place_end:
                 start = place_end[start]
-        elif kind == "standalone" and not (s > 0 and norm[s - 1] in _GENERIC_BEFORE):
-            start = s
+        elif kind in ("standalone", "unique") and not (s > 0 and norm[s - 1] in _GENERIC_BEFORE):
+            if e - s > 2 or s == 0 or not _HAN_RE.match(norm[s - 1]) or _starts_word(norm, s, boundaries):
+                start = s
         if start is None:
             i += 1
             continue
         if start >= 2 and norm[start - 2 : start] == "中共":
             start -= 2
+        elif start >= 2 and norm[start] in "区州县旗" and norm[start - 2 : start] == "自治":
+            start -= 2  # 自治区人民政府, 自治州委
         # chain sub-bodies: 市委 + 办公厅, 区委 + 全面依法治区委员会
         end = e
         j = i + 1
@@ -132,6 +141,16 @@ def find_orgs(norm: str, places: Sequence[Span] = (), bodies: list | None = None
     return sorted(spans)
 
 
+def _starts_word(norm: str, s: int, boundaries: Any) -> bool:
+    if boundaries is None:
+        import rjieba
+
+        bounds = {a for _w, a, _b in rjieba.tokenize(norm)}
+    else:
+        bounds = boundaries()
+    return s in bounds
+
+
 def _leftmost_longest(matches: list) -> list:
     out = []
     pos = 0
@@ -148,7 +167,7 @@ def _named_orgs(norm: str, place_end: dict[int, int], bodies_all: list) -> list[
     # a place name + a name ending in an organization suffix
     for pend, pstart in place_end.items():
         end = _stretch_end(norm, pend, allow_list=False)
-        m = _first_suffix(norm, pend, end, suffix, min_len=1)
+        m = _first_suffix(norm, pend, end, suffix, min_len=0)
         if m is None:
             continue
         stretch = norm[pend : m]
@@ -161,7 +180,7 @@ def _named_orgs(norm: str, place_end: dict[int, int], bodies_all: list) -> list[
     for vm in _FOUND_VERBS.finditer(norm):
         s = vm.end()
         end = _stretch_end(norm, s, allow_list=True)
-        m = _first_suffix(norm, s, end, suffix, min_len=2)
+        m = _first_suffix(norm, s, end, suffix, min_len=3)
         if m is None or _NUMERAL.search(norm[s:m]):
             continue
         out.append(Span(s, m, "ORG", 1, None))
@@ -184,6 +203,8 @@ def _stretch_end(norm: str, start: int, allow_list: bool) -> int:
 
 def _first_suffix(norm: str, start: int, end: int, suffix: re.Pattern[str], min_len: int) -> int | None:
     for k in range(start + min_len, end):
+        if k == start and min_len == 0 and not suffix.match(norm, k, end):
+            continue
         m = suffix.match(norm, k, end)
         if m:
             return m.end()

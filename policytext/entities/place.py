@@ -49,6 +49,7 @@ _ZONE_START_EXTRA = re.compile(
     r"(?:国家|中国|中[以韩德新欧俄美日法意瑞英澳荷比奥匈捷白哈吉乌塔土巴印泰马越老柬缅菲]"
     r"|[苏粤浙鲁豫川渝沪京津冀晋辽吉黑皖闽赣湘鄂桂琼黔滇藏陕甘青宁新港澳台深][港澳台苏粤浙鲁豫川渝沪京津冀晋辽吉黑皖闽赣湘鄂桂琼黔滇藏陕甘青宁新深](?=合作))"
 )
+_HAN_CHAR = re.compile(f"[{HAN}]")
 _RELATIVE_REGION = re.compile(r"^[东西南北中]部地区$")
 _ZONE_STRETCH = re.compile(rf"[{HAN}0-9A-Za-z()（）\-—·]")
 _ZONE_STOP = set("的和与及等或在对为是将把被从向了、，,。；;：:！？!?“”‘’\"《》")
@@ -187,6 +188,7 @@ class PlaceIndex:
         self.payload = payload
         self.matcher = DictMatcher(payload)
         self._scopes: dict[str, Scope] = {}
+        self._township_cache: dict[str, bool] = {}
         self._resolve_cache: dict[tuple[str, Scope], dict[str, Any]] = {}
         self._lock = threading.Lock()
         self._gazetteer = gazetteer
@@ -281,6 +283,13 @@ class PlaceIndex:
             self._resolve_cache[key] = out
         return out
 
+    def _township_only(self, form: str) -> bool:
+        hit = self._township_cache.get(form)
+        if hit is None:
+            hit = all(self.rows[i].level in ("township", "village-community") for i in self.forms.get(form, [0]))
+            self._township_cache[form] = hit
+        return hit
+
     def _is_local(self, form: str, scope: Scope) -> bool:
         """A division called ``form`` lies in the document's province (township: in its city)."""
         if not scope.province:
@@ -328,7 +337,7 @@ class PlaceIndex:
             nonlocal boundaries
             if boundaries is None:
                 boundaries = tokens(norm) if tokens is not None else _jieba_boundaries(norm)
-            return s in boundaries and e in boundaries
+            return s in boundaries and e in boundaries if e != s else s in boundaries
 
         spans: list[Span] = []
         local_forms = scope.local_forms
@@ -349,6 +358,15 @@ class PlaceIndex:
                 continue  # 东部地区 in a city report is a part of the city, not a named region
             if flag and not on_boundaries(s, e):
                 continue
+            if (
+                kind == "gaz"
+                and not flag
+                and s > 0
+                and _HAN_CHAR.match(norm[s - 1])
+                and self._township_only(form)
+                and not on_boundaries(s, s)
+            ):
+                continue  # 文明村镇 does not contain the township 明村镇
             attrs = self.resolve(form, scope)
             end = e
             if kind == "geo" and norm.startswith("地区", e) and not form.endswith("地区"):

@@ -7,6 +7,7 @@ Rules (spec/entities.md, PROGRAM: a named, specific program, campaign, initiativ
   before the head noun and no function word, so 实施重大工程 and 实施生态工程 are not names);
 * the items of a list closed by 等 and a head noun: 推进[沿江化工污染整治]、[饮用水水源地安全检查和达标建设]等行动;
   建成[广投数字经济产业基地]、[浪潮南宁生产基地]等项目 (等 separates the head noun, as in the spec's example);
+* a project named after a place: [滇池环湖截污工程];
 * a hotline number: [12345热线] (the number belongs to the PROGRAM span).
 
 Quoted programme names are handled in :mod:`policytext.entities.quoted`, lexicon programmes in the tagger.
@@ -46,8 +47,9 @@ def _np_before(norm: str, head_start: int, left_limit: int) -> int | None:
     return left_limit
 
 
-def find_programs(norm: str) -> list[Span]:
-    """Unquoted PROGRAM candidates in normalized text.
+def find_programs(norm: str, places: list[Span] = ()) -> list[Span]:
+    """Unquoted PROGRAM candidates in normalized text; ``places`` are PLACE candidates (a project named after a
+    place: [滇池环湖截污工程]).
 
     >>> t = "深入开展城乡清洁工程，实施重大工程，大力推进沿江化工污染整治、饮用水水源地安全检查和达标建设等行动，开通12345热线。"
     >>> [t[s.start:s.end] for s in find_programs(t)]
@@ -101,7 +103,18 @@ def find_programs(norm: str) -> list[Span]:
             if 3 <= len(item) <= 24 and not any(ch in _FUNCTION - {"和"} for ch in item):
                 if not _BAD_START.match(item):
                     spans.append(Span(s, e, "PROGRAM", 1, {"canonical": item}))
-    # 3. hotlines
+    # 3. a place + a name ending in 工程: 滇池环湖截污工程
+    for p in places:
+        if p.label != "PLACE":
+            continue
+        k = p.end
+        limit = min(len(norm), k + 12)
+        while k < limit and norm[k] not in _FUNCTION and re.match(f"[{HAN}A-Za-z0-9·\\-]", norm[k]):
+            k += 1
+        i = norm.find("工程", p.end, k)
+        if i - p.end >= 3 and norm[i + 2 : i + 3] not in ("点", "站", "室", "处", "部", "费", "款", "量", "师", "院", "局"):
+            spans.append(Span(p.start, i + 2, "PROGRAM", 1, {"canonical": norm[p.start : i + 2]}))
+    # 4. hotlines
     for m in _HOTLINE.finditer(norm):
         spans.append(Span(m.start(), m.end(), "PROGRAM", 2, {"canonical": m.group(0)}))
     return spans

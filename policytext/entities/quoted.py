@@ -31,7 +31,7 @@ __all__ = ["find_quoted", "quoted_is_excluded"]
 _NOT_ENTITY_TYPES = {"doctrine", "honor", "period", "event"}
 _HAN_RUN = re.compile(f"[{HAN}A-Za-z0-9]+")
 # characters that end the stretch between a closing mark and a head noun
-_STRETCH_STOP = set("等和及与的或并、，,。；;：:！？!?()（）《》“”‘’\"' ")
+_STRETCH_STOP = set("等和及与的或并在对为是指将把被从向了着于以其、，,。；;：:！？!?()（）《》“”‘’\"' ")
 _MAX_STRETCH = 14
 
 _HONOR_RE = re.compile(
@@ -151,8 +151,8 @@ def find_quoted(norm: str, is_place: Callable[[str], bool] | None = None) -> lis
         if role in ("program", "org", "place"):
             label = {"program": "PROGRAM", "org": "ORG", "place": "PLACE"}[role]
             end = after_pos + len(head)
-            if _PERIOD_RE.match(content) and role != "program":
-                continue
+            if _PERIOD_RE.match(content) and head != "普法":
+                continue  # “十五”计划 is the plan period, “七五”普法 a programme
             spans.append(Span(o, end, label, 3, {"canonical": canonical_form(content + head)}))
             program_at[o] = role == "program"
             continue
@@ -171,6 +171,7 @@ def find_quoted(norm: str, is_place: Callable[[str], bool] | None = None) -> lis
         before = norm[max(0, o - 6) : o]
         after = norm[after_pos : after_pos + 12]
         if quoted_is_excluded(content, before, after):
+            spans.append(Span(s, e, None, 0, None))  # a blocker: no PLACE inside “中国钢结构金奖”
             continue
         entry = lookup(content)
         canonical = canonical_form(content)

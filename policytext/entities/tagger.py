@@ -38,6 +38,7 @@ COLUMNS: tuple[str, ...] = ("doc_id", "sent_id", "start", "end", "sent_start", "
 _DIGIT = re.compile(r"[0-9]")
 _DOC_HINT = re.compile(r"[《》]|条例|法")
 _QUOTE_HINT = re.compile("[“”‘’「」『』\"']")
+_COUNTERS = set("个座所家项支批名户处间套台辆条")
 _FOUND_HINT = re.compile(r"成立|设立|组建|挂牌|筹建|新设")
 _PROGRAM_HINT = re.compile(r"工程|行动|攻坚战|保卫战|专项斗争|计划|项目|热线")
 _BLOCK_TYPES = {"doctrine", "honor", "period", "event"}
@@ -289,13 +290,17 @@ class EntityTagger:
             cands += find_documents(norm, self._laws)
         if _QUOTE_HINT.search(norm):
             cands += find_quoted(norm, is_place=lambda x: x in places.forms or x in places.geo)
-        place_spans = places.find(norm, scope, matches=place_m)
+        bounds = _Boundaries(norm)
+        place_spans = places.find(norm, scope, tokens=bounds, matches=place_m)
         cands += place_spans
         if body_m or place_spans or _FOUND_HINT.search(norm):
-            cands += find_orgs(norm, place_spans, bodies=body_m)
+            cands += find_orgs(norm, place_spans, bodies=body_m, boundaries=bounds)
         if _PROGRAM_HINT.search(norm):
-            cands += find_programs(norm)
+            cands += find_programs(norm, place_spans)
+        counted = {sp.end for sp in cands if sp.label == "METRIC" and norm[sp.end - 1] in _COUNTERS}
         for s, e, (label, canonical) in lex_m:
+            if label and s in counted:
+                continue  # 建成810个农家书屋: facilities being counted, not the programme's name
             cands.append(Span(s, e, label, 1 if label else 0, {"canonical": canonical} if label else None))
         for s, e, label in user_m:
             attrs: dict[str, Any] | None = None
@@ -458,6 +463,27 @@ class EntityTagger:
         return self.tag_sentences(sentences, docs=docs)
 
     __call__ = tag
+
+
+class _Boundaries:
+    """Word boundaries of a text from rjieba, computed on first use (most sentences never need them)."""
+
+    __slots__ = ("text", "_bounds")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._bounds: set[int] | None = None
+
+    def __call__(self, _text: str | None = None) -> set[int]:
+        if self._bounds is None:
+            import rjieba
+
+            out = {0, len(self.text)}
+            for _w, s, e in rjieba.tokenize(self.text):
+                out.add(s)
+                out.add(e)
+            self._bounds = out
+        return self._bounds
 
 
 def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
