@@ -393,8 +393,10 @@ class PlaceIndex:
             if last_end is None or last_end - s < 4:
                 continue
             name = norm[s:last_end]
-            if _TITLE_START.match(name) or _HONOR_BEFORE.search(norm[max(0, s - 8) : s]):
+            if _TITLE_START.match(name):
                 continue
+            if "示范" in name[-5:] and _HONOR_BEFORE.search(norm[max(0, s - 8) : s]):
+                continue  # 创建…示范区 is an honorary title
             if name.count("(") != name.count(")") or name.count("（") != name.count("）"):
                 continue
             out.append(Span(s, last_end, "PLACE", 1, {"level": "zone", "adcode": None, "parent": None,
