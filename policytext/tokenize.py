@@ -962,7 +962,7 @@ def _check_text(text: Any, where: str = "text") -> str:
     if isinstance(text, str):
         return text
     hint = ""
-    if text is None or (isinstance(text, float) and math.isnan(text)):
+    if text is None or (isinstance(text, float) and math.isnan(text)) or type(text).__name__ in ("NAType", "NaTType"):
         hint = " (a missing value? fill it with '' or drop the row first)"
     raise InputError(f"{where} must be a str; got {type(text).__name__}: {text!r:.60}{hint}.")
 

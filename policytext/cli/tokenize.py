@@ -42,7 +42,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--user-dict", metavar="PATH",
                         help="extra words, one per line ('word', 'word TAG' or jieba's 'word FREQ TAG')")
     parser.add_argument("--out", "-o", metavar="PATH", help="write here instead of standard output")
-    parser.add_argument("--pos", action="store_true", help="write word/TAG instead of word")
+    parser.add_argument("--pos", action="store_true", help="write word/TAG instead of word (x: no tag)")
     parser.add_argument("--keep-quoted", action="store_true",
                         help="keep short quoted phrases (“四办”) as one token")
     parser.add_argument("--no-lexicon", action="store_true", help="do not add the policy lexicon")
@@ -113,7 +113,7 @@ def format_line(tokenizer, line: str, pos: bool = False) -> str:
     for t in tokens:
         seps = "".join(ch for ch in line[prev : t.start] if ch in _BREAKERS)
         parts.append(seps if seps or not parts else " ")
-        parts.append(f"{t.text}/{t.pos}" if pos else t.text)
+        parts.append(f"{t.text}/{t.pos or 'x'}" if pos else t.text)
         prev = t.end
     parts.append("".join(ch for ch in line[prev:] if ch in _BREAKERS))
     return "".join(parts)
