@@ -425,6 +425,17 @@ def _lexicon_words() -> list[tuple[str, str]]:
     return out
 
 
+# Two-character division names that would glue to their neighbours more often than they name a place: a one-
+# character name plus its suffix (和县, 唐镇, 涉县: "和县人民检察院" is 和 + 县人民检察院) and names starting with a
+# preposition or conjunction (于洪, 从化). Left to the base dictionary, they are still cut at both ends.
+_DIVISION_SUFFIX = frozenset("县区镇乡市旗")
+_FUNCTION_CHARS = frozenset("和与及在为对从向把被将等于以而由")
+
+
+def _risky_pair(name: str) -> bool:
+    return name[1] in _DIVISION_SUFFIX or name[0] in _FUNCTION_CHARS
+
+
 def _gazetteer_words() -> list[tuple[str, str]]:
     """(name, "ns") for the administrative divisions of the gazetteer, provinces to townships and zones, with
     the conservative short forms of provinces, prefectures and counties (陕西, 安康, 汉滨)."""
@@ -445,13 +456,13 @@ def _gazetteer_words() -> list[tuple[str, str]]:
         )
         out: list[tuple[str, str]] = []
     else:
-        out = [(name, "ns") for name in forms if len(name) >= 2]
+        out = [(name, "ns") for name in forms if len(name) >= 3 or (len(name) == 2 and not _risky_pair(name))]
     with _DOMAIN_LOCK:
         _DOMAIN_CACHE["gazetteer"] = out
     return out
 
 
-_DOMAIN_VERSION = "1"
+_DOMAIN_VERSION = "2"
 
 
 def _domain_entries(lexicon: bool, gazetteer: bool) -> list[tuple[str, str]]:
