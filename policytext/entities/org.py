@@ -62,6 +62,7 @@ _FOUND_VERBS = re.compile(r"(?:挂牌成立|揭牌成立|组织成立|成立了|
 _STRETCH_CHARS = re.compile(f"[{HAN}A-Za-z]")
 _HAN_RE = re.compile(f"[{HAN}]")
 _FUNCTION_CHARS = set("的和与及等在对为是将把被从向了着于以其个")
+_LEVEL_ADJ = re.compile(r"[省市县区镇乡]?级")  # 康平县级公立医院: a class of bodies, not a name
 _NUMERAL = re.compile(r"[0-9一二三四五六七八九十两几多][个大项家所支批]")
 
 
@@ -171,7 +172,7 @@ def _named_orgs(norm: str, place_end: dict[int, int], bodies_all: list) -> list[
         if m is None:
             continue
         stretch = norm[pend : m]
-        if _NUMERAL.search(stretch) or any(
+        if _NUMERAL.search(stretch) or _LEVEL_ADJ.match(stretch) or any(
             kind == "top" for _s, _e, kind in _leftmost_longest([b for b in bodies_all if pend <= b[0] and b[1] <= m])
         ):
             continue

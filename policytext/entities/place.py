@@ -50,6 +50,7 @@ _ZONE_START_EXTRA = re.compile(
     r"|[苏粤浙鲁豫川渝沪京津冀晋辽吉黑皖闽赣湘鄂桂琼黔滇藏陕甘青宁新港澳台深][港澳台苏粤浙鲁豫川渝沪京津冀晋辽吉黑皖闽赣湘鄂桂琼黔滇藏陕甘青宁新深](?=合作))"
 )
 _HAN_CHAR = re.compile(f"[{HAN}]")
+_ZONE_VERB = re.compile(r"建设|打造|推进|加快|支持|创建|争创|申报|获批|设立|实施|开展|依托|围绕|成为|作为|形成")
 _RELATIVE_REGION = re.compile(r"^[东西南北中]部地区$")
 _ZONE_STRETCH = re.compile(rf"[{HAN}0-9A-Za-z()（）\-—·]")
 _ZONE_STOP = set("的和与及等或在对为是将把被从向了、，,。；;：:！？!?“”‘’\"《》")
@@ -393,6 +394,8 @@ class PlaceIndex:
             if last_end is None or last_end - s < 4:
                 continue
             name = norm[s:last_end]
+            if _ZONE_VERB.search(name):
+                continue  # 支持鄂尔多斯建设…示范区: a clause, not a name
             if _TITLE_START.match(name):
                 continue
             if "示范" in name[-5:] and _HONOR_BEFORE.search(norm[max(0, s - 8) : s]):

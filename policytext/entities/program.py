@@ -24,7 +24,16 @@ from ._text import HAN
 
 __all__ = ["find_programs"]
 
-_VERB_HEADS = ("工程", "专项行动", "攻坚行动", "三年行动", "行动计划", "攻坚战", "保卫战", "专项斗争", "行动", "计划")
+_VERB_HEADS = tuple(
+    sorted(
+        ("工程", "专项行动", "攻坚行动", "三年行动", "三年行动计划", "行动计划", "攻坚战", "保卫战", "专项斗争", "行动", "计划"),
+        key=len,
+        reverse=True,
+    )
+)
+# what may follow the head noun of a programme name: the end of the phrase, not a noun it modifies
+# (实施中小学校舍安全工程，… but not 深化国有水利工程管理体制改革)
+_AFTER_HEAD = re.compile(rf"(?:[^{HAN}]|[和及与等并的、]|建设|项目|工作|$)")
 _LIST_HEADS = ("项目", "工程", "行动", "专项行动", "攻坚行动", "攻坚战", "计划", "重点项目", "重大项目", "重点工程")
 _FUNCTION = set("的和与及等或在对为是将把被从向了着于以其、")
 _BAD_START = re.compile(
@@ -66,16 +75,15 @@ def find_programs(norm: str, places: list[Span] = ()) -> list[Span]:
             k += 1
         stretch = norm[s:k]
         best = None
-        for head in _VERB_HEADS:
-            i = stretch.find(head, 3)
-            while i != -1:
-                end = i + len(head)
-                nxt = stretch[end : end + 1]
-                if nxt not in ("点", "站", "室", "处", "部", "费", "款", "量", "建", "区"):
-                    if best is None or end < best[1]:
+        for i in range(3, len(stretch)):
+            for head in _VERB_HEADS:
+                if stretch.startswith(head, i):
+                    end = i + len(head)
+                    if _AFTER_HEAD.match(norm, s + end):
                         best = (i, end)
                     break
-                i = stretch.find(head, i + 1)
+            if best is not None:
+                break
         if best is None:
             continue
         name = stretch[: best[1]]

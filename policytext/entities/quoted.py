@@ -39,7 +39,12 @@ _HONOR_RE = re.compile(
     r"示范县|示范区|示范城市|示范村|百强县|百强|强县|强市|单位|称号))$|(?:之都|之城|之乡|连冠|连增|连冠军|金奖|奖|杯)$"
 )
 _PERIOD_RE = re.compile(r"^[一二三四五六七八九十]{1,3}五$")
-_EVENT_RE = re.compile(r"(?:运会|博会|洽会|交会|城会|大会|会议|论坛|峰会)$")
+_EVENT_RE = re.compile(
+    r"(?:运会|博会|洽会|交会|城会|大会|会议|论坛|峰会|博览会|交易会|展览会|洽谈会|运动会|艺术节|文化节|旅游节|电影节|音乐节|"
+    r"马拉松|锦标赛|大赛|比赛|联赛)$"
+)
+# a quoted sentence reporting figures (…3个国家扶贫开发工作重点县和101个贫困村摘帽)
+_LONG_WITH_NUMBERS = re.compile(r"^(?=.{11,})(?=.*\d(?:\.\d+)?[多余]?[万亿]?[个件项名家户座所次元%人])")
 _DATE_NAME_RE = re.compile(r"^[\d.·・\-—年月日]+$")
 _NUMBER_RE = re.compile(r"^[\d.]+$")
 _PROBLEM_RE = re.compile(r"^[^、，,]{1,4}难(?:[、，,][^、，,]{1,4}[难贵])*$")
@@ -76,6 +81,8 @@ def quoted_is_excluded(content: str, before: str = "", after: str = "") -> bool:
     if _NUMBER_RE.match(content) or _DATE_NAME_RE.match(content):
         return True
     if _PERIOD_RE.match(content) or _HONOR_RE.search(content) or _EVENT_RE.search(content):
+        return True
+    if _LONG_WITH_NUMBERS.match(content):
         return True
     if _PROBLEM_RE.match(content) or _PROBLEM_AFTER.match(after) or _PROBLEM_BEFORE.search(before):
         return True
