@@ -228,6 +228,7 @@ def _resource_files() -> list[Path]:
 
 def _base_key(sources: dict[str, Path]) -> str:
     h = hashlib.sha1(_BUILD_VERSION.encode())
+    h.update(Path(__file__).read_bytes())  # any change of the derivation code rebuilds the cache
     for name, path in sorted(sources.items()):
         st = path.stat()
         h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
@@ -336,6 +337,16 @@ def _build_base(sources: dict[str, Path]) -> tuple[list[str], list[int], list[st
     return [w for w, _ in items], [n for _, (n, _) in items], [t for _, (_, t) in items]
 
 
+def _prune(directory: Path, pattern: str, keep: int = 3) -> None:
+    """Delete all but the ``keep`` most recent cache files matching ``pattern`` (stale keys pile up otherwise)."""
+    try:
+        files = sorted(directory.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[keep:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def _write_base(path: Path, base: tuple[list[str], list[int], list[str]]) -> None:
     words, freqs, tags = base
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -346,6 +357,7 @@ def _write_base(path: Path, base: tuple[list[str], list[int], list[str]]) -> Non
         f.write(" ".join(map(str, freqs)) + "\n")
         f.write(" ".join(tags) + "\n")
     os.replace(tmp, path)
+    _prune(path.parent, "base-*.txt")
 
 
 def _read_base(path: Path) -> tuple[list[str], list[int], list[str]] | None:
@@ -483,12 +495,15 @@ def _domain_cache_path(lexicon: bool, gazetteer: bool) -> Path | None:
         return None
     try:
         h = hashlib.sha1(f"{_DOMAIN_VERSION}:{lexicon}:{gazetteer}:{_base_key(_sources())}".encode())
+        here = Path(__file__).resolve().parent
         if lexicon:
-            h.update((Path(__file__).resolve().parent / "resources" / "lexicon" / "policy.tsv").read_bytes())
+            h.update((here / "resources" / "lexicon" / "policy.tsv").read_bytes())
+            h.update((here / "lexicon.py").read_bytes())
         if gazetteer:
             from . import gazetteer as gz
 
             h.update(f"{gz._jionlp_version()}:{gz._read_exclude()[1]}:{gz._FORMAT}".encode())
+            h.update((here / "gazetteer.py").read_bytes())
     except Exception:  # noqa: BLE001 - no cache key, no cache: the words are computed each time
         return None
     return cache_dir() / "segmenter" / f"domain-{h.hexdigest()[:16]}.txt"
@@ -516,6 +531,7 @@ def _write_domain(path: Path, words: list[_Word]) -> None:
         body = "".join(f"{w}\t{f}\t{t}\n" for w, f, t in words)
         tmp.write_text(f"policytext-segmenter-domain {_DOMAIN_VERSION}\n" + body, encoding="utf-8")
         os.replace(tmp, path)
+        _prune(path.parent, "domain-*.txt")
     except OSError:  # a read-only cache only costs time
         pass
 

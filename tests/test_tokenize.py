@@ -160,6 +160,8 @@ def test_compounds_and_enumerations_of_domain_words_are_split(tok):
     assert tok.cut("实现碳达峰、碳中和") == ["实现", "碳达峰", "、", "碳中和"]
     assert "法治" in tok.cut("坚持自治、法治、德治")
     assert tok.cut("加强人大代表建议办理")[:3] == ["加强", "人大", "代表"]
+    # two-character division names that would swallow a neighbour are not dictionary words (和县, 唐镇)
+    assert tok.cut("市中级人民法院和县人民检察院")[2:4] == ["和", "县"]
 
 
 def test_without_domain_words(tok):
