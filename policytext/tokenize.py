@@ -468,13 +468,17 @@ def _gazetteer_words() -> list[tuple[str, str]]:
         )
         out: list[tuple[str, str]] = []
     else:
-        out = [(name, "ns") for name in forms if len(name) >= 3 or (len(name) == 2 and not _risky_pair(name))]
+        out = [
+            (name, "ns")
+            for name in forms
+            if _HAN_WORD.fullmatch(name) and (len(name) >= 3 or (len(name) == 2 and not _risky_pair(name)))
+        ]
     with _DOMAIN_LOCK:
         _DOMAIN_CACHE["gazetteer"] = out
     return out
 
 
-_DOMAIN_VERSION = "2"
+_DOMAIN_VERSION = "3"
 
 
 def _domain_entries(lexicon: bool, gazetteer: bool) -> list[tuple[str, str]]:
@@ -606,15 +610,15 @@ def _read_user_dict(path: str | os.PathLike[str]) -> list[_Word]:
 class _PhraseMatcher:
     """Find dictionary phrases that contain characters other than Chinese ones (双随机、一公开, 互联网+, 211工程).
 
-    Each phrase is indexed under its first non-Chinese character (its *anchor*) and the character before it; a
-    text without any anchor character costs one regular-expression scan. Matches are leftmost-longest and never
-    overlap.
+    Each phrase is indexed under a *key*: its first non-Chinese character with the character before it (机、 for
+    双随机、一公开), or its first two characters when it starts with one (21 for 211工程). One regular-expression
+    scan for the keys finds the candidates; most texts have none. Matches are leftmost-longest, never overlapping.
     """
 
     def __init__(self) -> None:
         self.tags: dict[str, str] = {}
-        self._index: dict[tuple[str, str], list[tuple[int, str]]] = {}
-        self._anchors: re.Pattern[str] | None = None
+        self._index: dict[str, list[tuple[int, str]]] = {}  # key -> [(offset of the key in the phrase, phrase)]
+        self._keys: re.Pattern[str] | None = None
 
     def __bool__(self) -> bool:
         return bool(self.tags)
@@ -622,24 +626,29 @@ class _PhraseMatcher:
     def add(self, phrase: str, tag: str) -> None:
         self.tags[phrase] = tag
         k = next(i for i, ch in enumerate(phrase) if not _HAN_WORD.match(ch))
-        key = (phrase[k], phrase[k - 1] if k else "")
+        start = max(k - 1, 0)
+        key = phrase[start : start + 2]
         entries = self._index.setdefault(key, [])
-        entries[:] = sorted({*entries, (k, phrase)}, key=lambda e: -len(e[1]))
-        self._anchors = re.compile("[" + "".join(sorted({re.escape(c) for c, _ in self._index})) + "]")
+        entries[:] = sorted({*entries, (start, phrase)}, key=lambda e: -len(e[1]))
+        self._keys = re.compile("|".join(re.escape(k) for k in sorted(self._index, key=lambda k: -len(k))))
 
     def spans(self, norm: str) -> list[tuple[int, int]]:
-        if self._anchors is None:
+        if self._keys is None:
             return []
         found: list[tuple[int, int]] = []
         index = self._index
-        for m in self._anchors.finditer(norm):
+        pos = 0  # keys may overlap, so the scan restarts one character after each match
+        search = self._keys.search
+        while True:
+            m = search(norm, pos)
+            if m is None:
+                break
             i = m.start()
-            ch = norm[i]
-            for key in ((ch, norm[i - 1] if i else ""), (ch, "")):
-                for k, phrase in index.get(key, ()):
-                    start = i - k
-                    if start >= 0 and norm.startswith(phrase, start):
-                        found.append((start, start + len(phrase)))
+            for offset, phrase in index.get(m.group(), ()):
+                start = i - offset
+                if start >= 0 and norm.startswith(phrase, start):
+                    found.append((start, start + len(phrase)))
+            pos = i + 1
         if len(found) <= 1:
             return found
         found.sort(key=lambda se: (se[0], se[0] - se[1]))
