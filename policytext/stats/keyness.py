@@ -137,7 +137,7 @@ def log_likelihood(f1: Any, f2: Any, n1: Any, n2: Any, *, signed: bool = True) -
     r2 = n - r1
     cells = ((f1, r1 * n1), (f2, r1 * n2), (n1 - f1, r2 * n1), (n2 - f2, r2 * n2))
     with np.errstate(divide="ignore", invalid="ignore"):
-        g2 = 2.0 * sum(xlogy(o, o) - xlogy(o, e / n) for o, e in cells)
+        g2 = 2.0 * sum(np.where(o > 0, xlogy(o, o * n / e), 0.0) for o, e in cells)
     g2 = np.maximum(g2, 0.0)  # rounding can give -1e-12
     return g2 * _sign(f1, f2, n1, n2) if signed else g2
 
