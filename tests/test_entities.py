@@ -367,3 +367,30 @@ def test_cli_bad_line_names_line_number(tmp_path, capsys):
     assert len(captured.out.splitlines()) == 1
     assert "line 2" in captured.err and "line 3" in captured.err
     assert main(["entities", str(tmp_path / "missing.jsonl")]) == 1
+
+
+def test_custom_gazetteer_and_villages():
+    import pandas as pd
+
+    from policytext.gazetteer import Gazetteer
+
+    rows = [
+        # name, short, aliases, level, adcode, parent, parent_name, province, city, county, town
+        ("甲省", "甲", "", "province", "900000", None, "", "甲省", "", "", ""),
+        ("乙市", "", "", "city", "900100", "900000", "甲省", "甲省", "乙市", "", ""),
+        ("丙丁县", "丙丁", "丙丁", "county-district", "900101", "900100", "乙市", "甲省", "乙市", "丙丁县", ""),
+        ("戊己镇", "", "", "township", None, "900101", "丙丁县", "甲省", "乙市", "丙丁县", ""),
+        ("庚辛村", "", "", "village-community", None, "900101", "戊己镇", "甲省", "乙市", "丙丁县", "戊己镇"),
+    ]
+    table = pd.DataFrame(rows, columns=["name", "short", "aliases", "level", "adcode", "parent", "parent_name",
+                                        "province", "city", "county", "town"])
+    gaz = Gazetteer(table)
+    plain = EntityTagger(gazetteer=gaz)
+    text = "丙丁县戊己镇庚辛村建成示范点"
+    assert [e["text"] for e in plain.entities(text, region="丙丁县")] == ["丙丁县", "戊己镇"]
+    villages = EntityTagger(gazetteer=gaz, villages=True)
+    found = villages.entities(text, region="丙丁县")
+    assert [(e["text"], e["level"]) for e in found] == [
+        ("丙丁县", "county-district"), ("戊己镇", "township"), ("庚辛村", "village-community")]
+    # villages count only inside the document's own county
+    assert [e["text"] for e in villages.entities(text)] == ["丙丁县", "戊己镇"]

@@ -21,4 +21,4 @@ Examples
 from .summary import entity_counts, places_by_document
 from .tagger import ATTR_COLUMNS, COLUMNS, LABELS, EntityTagger, tag_entities
 
-__all__ = ["EntityTagger", "tag_entities", "entity_counts", "places_by_document", "LABELS", "COLUMNS", "ATTR_COLUMNS"]
+__all__ = ["ATTR_COLUMNS", "COLUMNS", "LABELS", "EntityTagger", "entity_counts", "places_by_document", "tag_entities"]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import ResourceError
 
-__all__ = ["resource_path", "read_list", "read_table"]
+__all__ = ["read_list", "read_table", "resource_path"]
 
 _VERSION_RE = re.compile(r"^#\s*version\s*:\s*(\S+)\s*$", re.IGNORECASE)
 
@@ -51,7 +51,7 @@ def _lines(path: Path) -> list[tuple[int, str]]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def read_list(name: str) -> tuple[str, ...]:
     """Entries of a one-entry-per-line data file, in file order.
 
@@ -74,7 +74,7 @@ def read_list(name: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def read_table(name: str) -> tuple[tuple[str, ...], ...]:
     """Rows of a TSV data file (header excluded), each padded to the header's width."""
     path = resource_path(name)

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from ._data import read_list, read_table
 
-__all__ = ["LexEntry", "lexicon_index", "heads", "quoted_exclude", "canonical_form", "head_regex"]
+__all__ = ["LexEntry", "canonical_form", "head_regex", "heads", "lexicon_index", "quoted_exclude"]
 
 
 class LexEntry(NamedTuple):
@@ -20,7 +20,7 @@ class LexEntry(NamedTuple):
     ambiguous: bool
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def lexicon_index() -> dict[str, LexEntry]:
     """Surface form -> entry, from :func:`policytext.lexicon.load_lexicon`."""
     from ..lexicon import load_lexicon
@@ -36,7 +36,7 @@ def lexicon_index() -> dict[str, LexEntry]:
     return out
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _squeezed_lexicon() -> dict[str, LexEntry]:
     """Lexicon keyed by the form without list separators and spaces (放、管、服 -> 放管服)."""
     out: dict[str, LexEntry] = {}
@@ -76,20 +76,20 @@ def canonical_form(text: str) -> str:
     return entry.canonical if entry is not None else t
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def heads() -> dict[str, str]:
     """Head noun or generic word -> role (program, org, place, generic); see ``heads.tsv``."""
     return {word: role for word, role in read_table("heads.tsv")}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def head_regex(roles: tuple[str, ...]) -> re.Pattern[str]:
     """A regex matching any head word of the given roles at a position, longest first."""
     words = sorted((w for w, r in heads().items() if r in roles), key=len, reverse=True)
     return re.compile("|".join(re.escape(w) for w in words))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def quoted_exclude() -> frozenset[str]:
     """Quoted phrases that are not entities (``quoted_exclude.txt``)."""
     return frozenset(read_list("quoted_exclude.txt"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["normalize", "HAN", "is_han", "quote_pairs", "OPEN_QUOTES", "CLOSE_QUOTES"]
+__all__ = ["CLOSE_QUOTES", "HAN", "OPEN_QUOTES", "is_han", "normalize", "quote_pairs"]
 
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if cp != 0xFF0C}  # keep ， (clause separator)
 _FULLWIDTH.update({0x3000: 0x20, 0x2236: ord(":"), 0xFE6A: ord("%")})  # ideographic space, ∶ ratio, ﹪

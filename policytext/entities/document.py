@@ -24,7 +24,7 @@ __all__ = ["find_documents", "is_document_title"]
 _TRAILING_PAREN = re.compile(r"(?:[(（][^()（）]{0,24}[)）]\s*)+$")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _title_end_re() -> re.Pattern[str]:
     words = sorted(read_list("document_types.txt"), key=len, reverse=True)
     return re.compile("(?:" + "|".join(re.escape(w) for w in words) + r"|(?:19|20)\d{2})$")
@@ -68,8 +68,7 @@ def _bracket_pairs(norm: str) -> list[tuple[int, int]]:
 
 _CITING_VERBS = "|".join(
     sorted(
-        "违反 违背 依据 根据 按照 依照 遵照 贯彻 落实 实施 执行 施行 修订 修改 制定 出台 颁布 学习 宣传 遵守 对照 "
-        "贯彻落实 学习贯彻 宣传贯彻 适用 新修订的 新修订".split(),
+        ["违反", "违背", "依据", "根据", "按照", "依照", "遵照", "贯彻", "落实", "实施", "执行", "施行", "修订", "修改", "制定", "出台", "颁布", "学习", "宣传", "遵守", "对照", "贯彻落实", "学习贯彻", "宣传贯彻", "适用", "新修订的", "新修订"],
         key=len,
         reverse=True,
     )

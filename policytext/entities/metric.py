@@ -24,7 +24,7 @@ from ._data import read_table
 from ._span import Span
 from ._text import HAN
 
-__all__ = ["find_metrics", "find_dates", "parse_metric", "indicator"]
+__all__ = ["find_dates", "find_metrics", "indicator", "parse_metric"]
 
 #: Chinese multipliers written after Arabic digits, longest first.
 MULTIPLIERS = {
@@ -49,12 +49,12 @@ _BEFORE = r"(?<![A-Za-z0-9_.:/第])"  # not part of a code (PM2.5, G20), a ratio
 _CONNECTOR = r"(?:和|、|至|到|或|及|与|-|~|—|–|－|～)"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _units() -> dict[str, str]:
     return {unit: kind for unit, kind in read_table("units.tsv")}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _patterns() -> dict[str, re.Pattern[str]]:
     units = sorted(_units(), key=len, reverse=True)
     unit_re = "|".join(re.escape(u) for u in units)
@@ -210,7 +210,7 @@ def find_metrics(norm: str) -> list[Span]:
     return sorted(spans + extra)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _context_words() -> dict[str, tuple[str, ...]]:
     roles: dict[str, list[str]] = {}
     for word, role in read_table("metric_context.tsv"):

@@ -27,7 +27,7 @@ from ._resources import lexicon_index
 from ._span import Span
 from ._text import HAN
 
-__all__ = ["find_orgs", "body_matcher"]
+__all__ = ["body_matcher", "find_orgs"]
 
 LEVEL_CHARS = "省市区县州盟旗镇乡村"
 # a character before a level character that makes a common word or a generic reference (城市, 社区, 全市, 各县)
@@ -35,7 +35,7 @@ _GUARD_BEFORE = set("城都超股上社园景辖郊矿山林牧灾库老湖乡�
 _GENERIC_BEFORE = set("各全本该每级届")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def body_matcher() -> DictMatcher:
     """Body name -> kind ("top": starts with a level character, "unique", "standalone", "prefixed")."""
     kinds: dict[str, str] = {}
@@ -52,7 +52,7 @@ def body_matcher() -> DictMatcher:
     return DictMatcher(out)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _suffix_re() -> re.Pattern[str]:
     words = sorted(read_list("org_suffixes.txt"), key=len, reverse=True)
     return re.compile("|".join(re.escape(w) for w in words))
@@ -107,16 +107,20 @@ def find_orgs(
             start = place_end[s]  # 汉滨区 + 人民政府 (a level-prefixed body such as 省委 keeps its own level)
         elif kind == "top" and (s + 1) in place_end and place_end[s + 1] < s:
             start = place_end[s + 1]  # 汉滨区 + 区委 -> 汉滨区委
+        elif kind == "top" and not _guarded(norm, s):
+            start = s
         elif kind == "top":
-            if not _guarded(norm, s):
-                start = s
+            pass
         elif s > 0 and norm[s - 1] in LEVEL_CHARS and not _guarded(norm, s - 1):
             start = s - 1  # 县 + 行政审批局
             if start in place_end:
                 start = place_end[start]
-        elif kind in ("standalone", "unique") and not (s > 0 and norm[s - 1] in _GENERIC_BEFORE):
-            if e - s > 2 or s == 0 or not _HAN_RE.match(norm[s - 1]) or _starts_word(norm, s, boundaries):
-                start = s
+        elif (
+            kind in ("standalone", "unique")
+            and not (s > 0 and norm[s - 1] in _GENERIC_BEFORE)
+            and (e - s > 2 or s == 0 or not _HAN_RE.match(norm[s - 1]) or _starts_word(norm, s, boundaries))
+        ):
+            start = s
         if start is None:
             i += 1
             continue

@@ -96,18 +96,18 @@ def _stem(name: str, level: str) -> str:
     return pat.sub("", name)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ambiguous() -> dict[str, str]:
     return {form: action for form, action, _rate in read_table("place_ambiguous.tsv")}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _zone_suffix_re() -> re.Pattern[str]:
     words = sorted(read_list("place_suffixes.txt"), key=len, reverse=True)
     return re.compile("|".join(re.escape(w) for w in words))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _brand_values() -> tuple[str, ...]:
     return tuple(sorted(read_list("brand_values.txt"), key=len, reverse=True))
 
@@ -351,6 +351,7 @@ class PlaceIndex:
         vm = self._village_matcher(scope)
         if vm is not None:
             matches.extend(vm.finditer(norm))
+        place_ends = {e for s, e, (kind, form) in matches if kind == "gaz" and self.flags.get(form, "") == ""}
         for s, e, (kind, form) in matches:
             flag = self.flags.get(form, "") if kind == "gaz" else ("check" if kind == "local" else "")
             if flag == "local" and not self._is_local(form, scope):
@@ -363,11 +364,12 @@ class PlaceIndex:
                 kind == "gaz"
                 and not flag
                 and s > 0
+                and s not in place_ends
                 and _HAN_CHAR.match(norm[s - 1])
                 and self._township_only(form)
                 and not on_boundaries(s, s)
             ):
-                continue  # 文明村镇 does not contain the township 明村镇
+                continue  # 文明村镇 does not contain the township 明村镇 (but 汉滨区大竹园镇 has two places)
             attrs = self.resolve(form, scope)
             end = e
             if kind == "geo" and norm.startswith("地区", e) and not form.endswith("地区"):

@@ -42,7 +42,7 @@ _BAD_START = re.compile(
 _HOTLINE = re.compile(rf"(?<![0-9])(?:12345|96\d{{3}}|12\d{{3}})[{HAN}]{{0,6}}?热线")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _verbs_re() -> re.Pattern[str]:
     verbs = sorted(read_list("program_verbs.txt"), key=len, reverse=True)
     return re.compile("(?:" + "|".join(re.escape(v) for v in verbs) + ")")
@@ -108,9 +108,9 @@ def find_programs(norm: str, places: list[Span] = ()) -> list[Span]:
         for item in items_text.split("、"):
             s, e = pos, pos + len(item)
             pos = e + 1
-            if 3 <= len(item) <= 24 and not any(ch in _FUNCTION - {"和"} for ch in item):
-                if not _BAD_START.match(item):
-                    spans.append(Span(s, e, "PROGRAM", 1, {"canonical": item}))
+            usable = 3 <= len(item) <= 24 and not any(ch in _FUNCTION - {"和"} for ch in item)
+            if usable and not _BAD_START.match(item):
+                spans.append(Span(s, e, "PROGRAM", 1, {"canonical": item}))
     # 3. a place + a name ending in 工程: 滇池环湖截污工程
     for p in places:
         if p.label != "PLACE":

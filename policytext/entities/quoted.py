@@ -86,9 +86,7 @@ def quoted_is_excluded(content: str, before: str = "", after: str = "") -> bool:
         return True
     if _PROBLEM_RE.match(content) or _PROBLEM_AFTER.match(after) or _PROBLEM_BEFORE.search(before):
         return True
-    if _HONOR_BEFORE.search(before):
-        return True
-    return False
+    return bool(_HONOR_BEFORE.search(before))
 
 
 def _head_at(norm: str, pos: int, roles: tuple[str, ...]) -> str | None:
@@ -185,13 +183,9 @@ def find_quoted(norm: str, is_place: Callable[[str], bool] | None = None) -> lis
         label = "SLOGAN"
         if entry is not None and entry.entity is not None:
             label = entry.entity
-        elif is_place is not None and is_place(content):
+        elif is_place is not None and is_place(content) or _ends_with_role(content, "place"):
             label = "PLACE"
-        elif _ends_with_role(content, "place"):
-            label = "PLACE"
-        elif _ends_with_role(content, "program"):
-            label = "PROGRAM"
-        elif _program_context(norm, after_pos, program_at):
+        elif _ends_with_role(content, "program") or _program_context(norm, after_pos, program_at):
             label = "PROGRAM"
         if label in ("SLOGAN", "PROGRAM") and _program_context(norm, after_pos, program_at):
             label = "PROGRAM"

@@ -23,7 +23,7 @@ from .quoted import find_quoted
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["EntityTagger", "tag_entities", "LABELS", "COLUMNS"]
+__all__ = ["COLUMNS", "LABELS", "EntityTagger", "tag_entities"]
 
 #: Entity labels, in the order of spec/entities.md (DATE is tagged but not part of the evaluation).
 LABELS: tuple[str, ...] = ("PLACE", "ORG", "PROGRAM", "SLOGAN", "DOCUMENT", "METRIC", "DATE")
@@ -468,7 +468,7 @@ class EntityTagger:
 class _Boundaries:
     """Word boundaries of a text from rjieba, computed on first use (most sentences never need them)."""
 
-    __slots__ = ("text", "_bounds")
+    __slots__ = ("_bounds", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -500,7 +500,7 @@ def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame
         except (TypeError, ValueError):
             pass
     if "value" in df.columns:
-        df["value"] = df["value"].astype("float64") if len(df) else df["value"].astype("float64")
+        df["value"] = df["value"].astype("float64")
     if "is_percent" in df.columns:
         df["is_percent"] = df["is_percent"].astype("boolean")
     for c in ("canonical", "level", "adcode", "parent", "unit", "indicator"):
