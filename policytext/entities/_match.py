@@ -51,6 +51,37 @@ class DictMatcher:
     def get(self, key: str, default: Any = None) -> Any:
         return self.entries.get(key, default)
 
+    def find_all(self, text: str) -> list[tuple[int, int, Any]]:
+        """Every entry at every position: ``[(start, end, payload)]``, by start, longest first at a start.
+
+        The same matches as ``finditer(text, overlapping=True)``, built with a tighter loop.
+
+        >>> DictMatcher({"汉滨区": 1, "汉滨": 2, "委": 3}).find_all("汉滨区委")
+        [(0, 3, 1), (0, 2, 2), (3, 4, 3)]
+        """
+        entries = self.entries.get
+        lens = self._lens.get
+        out: list[tuple[int, int, Any]] = []
+        append = out.append
+        n = len(text)
+        for i in range(n - 1):
+            cand = lens(text[i : i + 2])
+            if cand is not None:
+                for length in cand:
+                    j = i + length
+                    if j <= n:
+                        payload = entries(text[i:j])
+                        if payload is not None:
+                            append((i, j, payload))
+        if self._singles:
+            for ch, payload in self._singles.items():
+                k = text.find(ch)
+                while k != -1:
+                    out.append((k, k + 1, payload))
+                    k = text.find(ch, k + 1)
+            out.sort(key=lambda m: (m[0], m[0] - m[1]))
+        return out
+
     def finditer(self, text: str, overlapping: bool = False) -> Iterator[tuple[int, int, Any]]:
         """Yield ``(start, end, payload)``: leftmost-longest non-overlapping matches, or with ``overlapping`` every
         entry at every position (longest first at each position)."""

@@ -63,7 +63,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         # number, 多/余, multiplier, 多/余, unit, optional (alternative unit), optional /unit
         "metric": re.compile(
             rf"{_BEFORE}(?P<num>{_NUM})(?P<a1>{_APPROX})?(?P<mult>{_MULT})?(?P<a2>{_APPROX})?"
-            rf"(?P<unit>{unit_re})(?P<alt>\((?:{unit_re})\))?(?P<per>/(?:{unit_re}))?"
+            rf"[ \u3000]?(?P<unit>{unit_re})(?P<alt>\((?:{unit_re})\))?(?P<per>/(?:{unit_re}))?"
         ),
         # a number with a multiplier and no unit: 1.2万亿
         "mult_only": re.compile(rf"{_BEFORE}(?P<num>{_NUM})(?P<a1>{_APPROX})?(?P<mult>{_MULT})(?P<a2>{_APPROX})?"),
@@ -218,7 +218,23 @@ def _context_words() -> dict[str, tuple[str, ...]]:
     return {role: tuple(sorted(words, key=len, reverse=True)) for role, words in roles.items()}
 
 
+def _alternation(words: tuple[str, ...]) -> str:
+    return "(?:" + "|".join(re.escape(w) for w in words) + ")" if words else "(?!x)x"
+
+
+@functools.cache
+def _context_res() -> dict[str, re.Pattern[str]]:
+    words = _context_words()
+    return {
+        "lead": re.compile(_alternation(words.get("lead", ())) + "+"),
+        "link": re.compile("(?<=.)" + _alternation(words.get("link", ())) + "$"),
+        "only_verbs": re.compile(_alternation(words.get("verb", ()) + words.get("link", ())) + "*"),
+        "stop": re.compile(_alternation(words.get("stop", ()))),
+    }
+
+
 _BOUNDARY = re.compile(r"[，,。；;：:、！？!?()（）“”‘’\"《》\[\]【】\s]")
+_LEFT_DATES = re.compile(r"^(?:(?:1[6-9]|20)\d{2}年(?:度|底|初|末)?|\d{1,2}月(?:份|底)?)+")
 
 
 def indicator(text: str, start: int, end: int, unit: str = "", floor: int = 0) -> str:
@@ -234,36 +250,29 @@ def indicator(text: str, start: int, end: int, unit: str = "", floor: int = 0) -
     >>> indicator("建成810个农家书屋、411个点。", 2, 6, "个")
     '农家书屋'
     """
-    words = _context_words()
+    res = _context_res()
     left_start = floor
     for m in _BOUNDARY.finditer(text, floor, start):
         left_start = m.end()
-    left = text[left_start:start]
-    left = re.sub(r"^(?:(?:1[6-9]|20)\d{2}年(?:度|底|初|末)?|\d{1,2}月(?:份|底)?)+", "", left)
-    changed = True
-    while changed and left:
-        changed = False
-        for w in words.get("lead", ()):
-            if left.startswith(w) and len(left) > len(w):
-                left, changed = left[len(w) :], True
-                break
-        for w in words.get("link", ()):
-            if left.endswith(w) and len(left) > len(w):
-                left, changed = left[: -len(w)], True
-                break
-    kind = _units().get(unit, "")
-    if kind == "counter" and (len(left) <= 1 or left in words.get("verb", ()) or left in words.get("link", ())):
+    left = _LEFT_DATES.sub("", text[left_start:start])
+    while True:  # strip scope words in front and linking words behind, until nothing changes
+        before = left
+        m = res["lead"].match(left)
+        if m:
+            left = left[m.end() :]
+        m = res["link"].search(left)
+        if m:
+            left = left[: m.start()]
+        if left == before:
+            break
+    if _units().get(unit, "") == "counter" and (len(left) <= 1 or res["only_verbs"].fullmatch(left)):
         right = text[end:]
         m = _BOUNDARY.search(right)
         right = right[: m.start()] if m else right
-        cut = len(right)
-        for w in words.get("stop", ()):
-            k = right.find(w)
-            if k != -1:
-                cut = min(cut, k)
-        right = right[:cut][:16]
+        m = res["stop"].search(right)
+        right = (right[: m.start()] if m else right)[:16]
         if len(right) >= 2:
             return right
-    if left in words.get("link", ()):
+    if left in _context_words().get("link", ()):
         return ""
     return left

@@ -38,6 +38,7 @@ COLUMNS: tuple[str, ...] = ("doc_id", "sent_id", "start", "end", "sent_start", "
 _DIGIT = re.compile(r"[0-9]")
 _DOC_HINT = re.compile(r"[《》]|条例|法")
 _QUOTE_HINT = re.compile("[“”‘’「」『』\"']")
+_CONNECTORS = {"和", "及", "与", "、", "或", "至", "到", "-", "—", "~", "－", "～"}
 _COUNTERS = set("个座所家项支批名户处间套台辆条")
 _FOUND_HINT = re.compile(r"成立|设立|组建|挂牌|筹建|新设")
 _PROGRAM_HINT = re.compile(r"工程|行动|攻坚战|保卫战|专项斗争|计划|项目|热线")
@@ -148,9 +149,9 @@ class EntityTagger:
     ``label, text``
         the label and the exact surface string;
     ``canonical``
-        SLOGAN and PROGRAM: the name without quotation marks and with normalized spacing and full-width forms
-        (the lexicon's main form when the phrase is a lexicon entry); PLACE: the full name of the division when
-        it is resolved (汉滨 -> 汉滨区); else empty;
+        SLOGAN, PROGRAM and DOCUMENT: the name without quotation marks and with normalized spacing and
+        full-width forms (the lexicon's main form when the phrase is a lexicon entry), so that counts across
+        documents add up; PLACE: the full name of the division when it is resolved (汉滨 -> 汉滨区); else empty;
     ``level, adcode, parent``
         PLACE only: the gazetteer level (province, city, county-district, township, village-community, zone,
         or ``geo`` for rivers, regions and countries), the division code and the code of the parent division.
@@ -273,7 +274,7 @@ class EntityTagger:
         combined = self._combined_matcher()
         scope = places.scope(region)
         place_m, body_m, lex_m, user_m = [], [], [], []
-        for s, e, (pl, body, lx, user) in combined.finditer(norm, overlapping=True):
+        for s, e, (pl, body, lx, user) in combined.find_all(norm):
             if pl is not None:
                 place_m.append((s, e, pl))
             if body is not None:
@@ -316,10 +317,11 @@ class EntityTagger:
         spans = self._spans(text, region)
         out: list[dict[str, Any]] = []
         prev_end = 0
+        last_metric: tuple[int, str] | None = None
         for sp in spans:
             rec: dict[str, Any] = {"start": sp.start, "end": sp.end, "label": sp.label, "text": text[sp.start : sp.end]}
             attrs = sp.attrs or {}
-            if sp.label in ("SLOGAN", "PROGRAM"):
+            if sp.label in ("SLOGAN", "PROGRAM", "DOCUMENT"):
                 rec["canonical"] = attrs.get("canonical") or canonical_form(rec["text"])
             elif sp.label == "PLACE":
                 rec["canonical"] = attrs.get("canonical")
@@ -329,7 +331,12 @@ class EntityTagger:
             elif sp.label == "METRIC":
                 rec.update(parse_metric(rec["text"]))
                 if self.indicators:
-                    rec["indicator"] = indicator(text, sp.start, sp.end, rec["unit"], floor=prev_end)
+                    between = text[last_metric[0] : sp.start] if last_metric else None
+                    if last_metric and between is not None and between.strip() in _CONNECTORS:
+                        rec["indicator"] = last_metric[1]  # 分别达到8家和30家: the same indicator
+                    else:
+                        rec["indicator"] = indicator(text, sp.start, sp.end, rec["unit"], floor=prev_end)
+                    last_metric = (sp.end, rec["indicator"])
             prev_end = sp.end
             if sp.label in self.labels:
                 out.append(rec)
