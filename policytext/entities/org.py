@@ -31,7 +31,7 @@ __all__ = ["body_matcher", "find_orgs"]
 
 LEVEL_CHARS = "省市区县州盟旗镇乡村"
 # a character before a level character that makes a common word or a generic reference (城市, 社区, 全市, 各县)
-_GUARD_BEFORE = set("城都超股上社园景辖郊矿山林牧灾库老湖乡村集全各本该我每两三四五六七八九十外跨分地级届")
+_GUARD_BEFORE = set("城都超股上社园景辖郊矿山林牧灾库老湖乡村集全各本该我每两三四五六七八九十外跨分地级届发新港")
 _GENERIC_BEFORE = set("各全本该每级届")
 
 
