@@ -651,6 +651,12 @@ def term_frequencies(
         (documents of the group containing the term), ``group_docs`` (documents in the group); sorted by group,
         then count descending.
 
+    Notes
+    -----
+    These are token counts: an occurrence inside a longer token is not an occurrence of the term (法治政府建设
+    is one token of the default tokenizer, so it adds nothing to 法治政府). To count every occurrence in the
+    text, whatever the segmentation, use :func:`dictionary_counts`.
+
     Examples
     --------
     >>> import policytext as pt

@@ -464,6 +464,7 @@ class _Store:
         self.tags: list[str] = []
         self.tag_index: dict[str, int] = {}
         self.docs: dict[tuple, tuple] = {}
+        self.tables: dict[tuple, TokenTable] = {}
         self._vocab_arr: np.ndarray | None = None
         self.lock = threading.Lock()
 
@@ -636,8 +637,9 @@ def tokenize_corpus(
         Documents sent to a worker at a time.
     cache : bool, default True
         Keep the tokens of every document (keyed by tokenizer configuration, ``doc_id`` and text) for the rest
-        of the session, so later calls — on the same corpus or on a sub-corpus — do not tokenize again.
-        :func:`clear_token_cache` frees them.
+        of the session, so later calls — on the same corpus or on a sub-corpus — do not tokenize again; the
+        same corpus gives back the same table (with its multiword joins already done). :func:`clear_token_cache`
+        frees them.
     progress : bool, default False
         Show a tqdm progress bar over documents.
 
@@ -691,6 +693,10 @@ def tokenize_corpus(
         if todo:
             _tokenize_into(store, tok, [texts[i] for i in todo], [doc_keys[i] for i in todo], n_jobs, batch_size,
                            progress)
+        table_key = tuple(doc_keys)
+        hit = store.tables.get(table_key)
+        if hit is not None and hit.docs is docs:  # same documents, same metadata table: the same object
+            return hit
         parts = [store.docs[k] for k in doc_keys]
         vocab = store.vocab_array()
         tags = list(store.tags)
@@ -713,8 +719,14 @@ def tokenize_corpus(
         ) if n else np.zeros(0, np.int16)
         if empty == len(tags):
             tags.append("")
-    return TokenTable(vocab, cat(0, np.int32), cat(1, np.int32), cat(2, np.int32), pos, tags, indptr, docs,
-                      tokenizer_key=key if cache else None)
+    table = TokenTable(vocab, cat(0, np.int32), cat(1, np.int32), cat(2, np.int32), pos, tags, indptr, docs,
+                       tokenizer_key=key if cache else None)
+    if cache:
+        with store.lock:
+            if len(store.tables) >= 2:  # the assembled tables of the last corpora asked for (and their merges)
+                store.tables.pop(next(iter(store.tables)))
+            store.tables[table_key] = table
+    return table
 
 
 def _tokenize_into(store: _Store, tok: Any, texts: list[str], keys: list[tuple], n_jobs: int, batch_size: int,
@@ -740,11 +752,11 @@ def _tokenize_into(store: _Store, tok: Any, texts: list[str], keys: list[tuple],
         np.cumsum(lengths, out=offs[1:])
         for j, i in enumerate(batch):
             a, b = offs[j], offs[j + 1]
-            store.docs[keys[i]] = (
-                gids[a:b].copy(),
-                starts[a:b].copy(),
-                ends[a:b].copy(),
-                None if gtags is None else gtags[a:b].copy(),
+            store.docs[keys[i]] = (  # views of the batch arrays (never written to)
+                gids[a:b],
+                starts[a:b],
+                ends[a:b],
+                None if gtags is None else gtags[a:b],
             )
         if bar is not None:
             bar.update(len(batch))

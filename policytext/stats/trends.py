@@ -10,7 +10,8 @@ Three kinds of item, one interface:
 
 ``terms=[...]``
     token counts of terms (multiword terms joined, see :func:`~policytext.stats.document_term_matrix`);
-    value ``per_10k`` (per 10,000 tokens) or ``count``.
+    value ``per_10k`` (per 10,000 tokens) or ``count``. An occurrence inside a longer token (法治政府 in the
+    token 法治政府建设) is not counted: use ``dictionary=`` to count the text itself.
 ``dictionary={...}``
     concept dictionaries matched on the text (:func:`~policytext.stats.dictionary_counts`); value
     ``per_10k_chars``, ``sentence_share`` or ``count``.
