@@ -107,6 +107,13 @@ def test_document_inside_brackets(tagger):
     ]
 
 
+def test_whole_document_equals_sentence_by_sentence(tagger):
+    text = "一、总体情况。全年办理行政审批服务事项20.56万件，按期办结率100%。确定大竹园镇为改革试点镇。“四办”模式。"
+    whole = tagger.tag(text, region="汉滨区")
+    by_sentence = tagger.tag_sentences(pt.split_sentences(text), region="汉滨区")
+    assert whole[["start", "end", "label"]].values.tolist() == by_sentence[["start", "end", "label"]].values.tolist()
+
+
 def test_book_or_play_is_not_document(tagger):
     assert ents(tagger, "观看电视剧《山海情》，阅读《人民日报》") == []
 
@@ -130,6 +137,9 @@ def test_program_runs_through_head_noun(tagger):
     assert ents(tagger, "创新开展“365”全过程法治工作法") == [("“365”全过程法治工作法", "PROGRAM")]
     assert ents(tagger, "深入推行“七五”普法") == [("“七五”普法", "PROGRAM")]
     assert ents(tagger, "实施“精网微格”工程") == [("“精网微格”工程", "PROGRAM")]
+    assert ents(tagger, "实施“2513”企业培育工程") == [("“2513”企业培育工程", "PROGRAM")]
+    # 改革 right after the closing mark is generic: never part of the span, whatever follows
+    assert ents(tagger, "开展“放管服”改革试点") == [("放管服", "SLOGAN")]
 
 
 def test_number_inside_program_belongs_to_program(tagger):
