@@ -26,6 +26,7 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     # corpus
     "load_corpus": "corpus",
+    "iter_corpus": "corpus",
     "Corpus": "corpus",
     "LoadReport": "corpus",
     # structure
@@ -45,11 +46,15 @@ _EXPORTS: dict[str, str] = {
     # entities
     "EntityTagger": "entities",
     "tag_entities": "entities",
+    "entity_counts": "entities",
+    "places_by_document": "entities",
     # themes
     "Codebook": "codebook",
     "load_codebook": "codebook",
     "ThemeClassifier": "themes",
     "DictionaryClassifier": "themes",
+    "classify_corpus": "themes",
+    "theme_shares": "themes",
     # statistics
     "document_term_matrix": "stats",
     "term_frequencies": "stats",
@@ -60,6 +65,13 @@ _EXPORTS: dict[str, str] = {
     "kwic": "stats",
     "collocations": "stats",
     "dispersion": "stats",
+    "tokenize_corpus": "stats",
+    # whole corpus: pipeline, cache, report
+    "annotate": "pipeline",
+    "annotate_files": "pipeline",
+    "Annotations": "pipeline",
+    "AnnotationCache": "cache",
+    "analyze": "report",
     # errors
     "PolicyTextError": "errors",
 }
@@ -77,6 +89,10 @@ _SUBMODULES = {
     "themes",
     "stats",
     "plot",
+    "pipeline",
+    "cache",
+    "report",
+    "backends",
     "errors",
     "cli",
 }

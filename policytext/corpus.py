@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .structure import DocumentParts
 
-__all__ = ["load_corpus", "Corpus", "LoadReport", "DOC_COLUMNS", "DEFAULT_EXTENSIONS", "DEFAULT_EXCLUDE"]
+__all__ = ["load_corpus", "iter_corpus", "Corpus", "LoadReport", "DOC_COLUMNS", "DEFAULT_EXTENSIONS", "DEFAULT_EXCLUDE"]
 
 #: Columns every ``Corpus.docs`` has, in this order (other metadata columns follow ``path``).
 DOC_COLUMNS = ["doc_id", "title", "region", "level", "year", "path"]
@@ -467,6 +467,7 @@ def load_corpus(
     keep_raw: bool = True,
     on_error: str = "skip",
     semicolons: bool = False,
+    root: str | os.PathLike | None = None,
 ) -> Corpus:
     """Load reports into a :class:`Corpus`.
 
@@ -502,6 +503,9 @@ def load_corpus(
         What to do with an unreadable file: record it in ``corpus.report`` or raise :class:`CorpusError`.
     semicolons : bool, default False
         Passed to the sentence splitter: also end sentences at ；.
+    root : str or path, optional
+        With a list of paths: the folder that paths, doc_ids, patterns and the manifest are relative to
+        (default: the deepest folder containing them all).
 
     Returns
     -------
@@ -546,7 +550,8 @@ def load_corpus(
             files = [Path(p) for p in source]
             if not files:
                 raise CorpusError("load_corpus got an empty list of paths.")
-            root = Path(os.path.commonpath([str(p.resolve().parent) for p in files]))
+            root = Path(root) if root is not None else Path(
+                os.path.commonpath([str(p.resolve().parent) for p in files]))
         else:
             raise CorpusError(
                 f"load_corpus expects a folder, a file, a list of paths or a DataFrame; got {type(source).__name__}."
@@ -624,6 +629,55 @@ def load_corpus(
         )
     docs = pd.DataFrame(out)
     return Corpus(docs, report, semicolons=semicolons)
+
+
+def iter_corpus(source, batch_size: int = 200, **options) -> Iterator[Corpus]:
+    """Load a folder ``batch_size`` files at a time, for corpora larger than memory.
+
+    Yields one :class:`Corpus` per batch, with doc_ids, paths, the ``pattern`` and the sidecar manifest all
+    relative to ``source`` as in :func:`load_corpus`. Each batch has its own load report; duplicates are detected
+    within a batch only. A table file (CSV, Parquet, JSONL) is read in one piece and yielded in batches of rows.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for i in range(5):
+    ...     _ = (folder / f"{i}.txt").write_text(f"第{i}份报告。", encoding="utf-8")
+    >>> [len(c) for c in iter_corpus(folder, batch_size=2)]
+    [2, 2, 1]
+    """
+    import pandas as pd
+
+    if not isinstance(batch_size, int) or batch_size < 1:
+        raise ParameterError(f"batch_size must be a positive integer; got {batch_size!r}.")
+    if isinstance(source, pd.DataFrame) or (isinstance(source, (str, os.PathLike)) and Path(source).is_file()):
+        corpus = load_corpus(source, **options)
+        for i in range(0, len(corpus), batch_size):
+            yield corpus._subset(corpus.docs.iloc[i : i + batch_size])
+        return
+    path = Path(source)
+    if not path.is_dir():
+        raise CorpusError(f"corpus source not found: {str(path)!r}. Pass a folder, a file or a DataFrame.")
+    exclude = options.get("exclude", DEFAULT_EXCLUDE)
+    files = list(_walk(path))
+    if options.get("manifest") is None and (path / "manifest.csv").is_file():
+        options["manifest"] = path / "manifest.csv"
+    if options.get("manifest") is not None and options.get("manifest") is not False:
+        options["manifest"] = _read_manifest(options["manifest"], path)  # read once, not once per batch
+    for i in range(0, len(files), batch_size):
+        batch = files[i : i + batch_size]
+        manifest = options.get("manifest")
+        if isinstance(manifest, pd.DataFrame):  # only the rows of this batch, so others are not "missing"
+            rel = {f.resolve().relative_to(path.resolve()).as_posix() for f in batch}
+            options = {**options, "manifest": manifest[manifest["path"].isin(rel)]}
+        try:
+            yield load_corpus(batch, root=path, **{**options, "exclude": exclude})
+        except CorpusError:
+            if all(_is_excluded(f.name, exclude) or f.suffix.lower() not in _extensions(options.get("extensions"))
+                   for f in batch):
+                continue  # a batch of only non-document files: nothing to yield
+            raise
+        finally:
+            options["manifest"] = manifest
 
 
 def _extensions(extensions) -> dict[str, str]:
