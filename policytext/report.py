@@ -54,6 +54,7 @@ class Analysis:
     figures: dict[str, Path] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    annotation_log: Any = None
 
     @property
     def html(self) -> Path:
@@ -125,6 +126,8 @@ def analyze(
     codebook: str = "rule_of_law",
     tokenizer: Any = None,
     n_jobs: int = 1,
+    scheduler: str = "processes",
+    cache: Any = None,
     top: int = 15,
     max_groups: int = 8,
     measure: str = "log_ratio",
@@ -148,7 +151,12 @@ def analyze(
     tokenizer : Tokenizer, optional
         Default: ``policytext.Tokenizer()``.
     n_jobs : int, default 1
-        Processes for tokenization.
+        Worker processes for the per-document stages (``-1``: all CPUs); the tables do not depend on it.
+    scheduler : {"processes", "dask"}, default "processes"
+        Run the per-document stages on the current Dask scheduler instead (see :func:`policytext.annotate`).
+    cache : bool, path or AnnotationCache, optional
+        Annotation cache (default ``$POLICYTEXT_CACHE`` or ``~/.cache/policytext``; ``False``: none). A second
+        run on an unchanged corpus reads structure, tokens, entities and themes from it.
     top : int, default 15
         Terms per group in the keyness tables and plots.
     max_groups : int, default 8
@@ -175,11 +183,13 @@ def analyze(
     import pandas as pd
 
     from . import plot
-    from .entities import EntityTagger, entity_counts, places_by_document
-    from .stats import document_term_matrix, keyness, term_frequencies, tokenize_corpus
-    from .themes import classify_corpus, theme_shares
+    from .entities import entity_counts, places_by_document
+    from .stats import document_term_matrix, keyness, term_frequencies
+    from .themes import theme_shares
 
-    if not hasattr(corpus, "docs") or not hasattr(corpus, "sentences"):
+    from .corpus import Corpus
+
+    if not isinstance(corpus, Corpus):
         raise InputError(f"analyze expects a policytext Corpus; got {type(corpus).__name__}. "
                          "Load one with policytext.load_corpus(path).")
     by = [by] if isinstance(by, str) else list(by)
@@ -201,19 +211,15 @@ def analyze(
     T = result.tables
     docs = corpus.docs
 
-    prog.step(f"structure: {len(corpus)} documents")
-    sentences = corpus.sentences
+    prog.step(f"annotate {len(corpus)} documents: structure, tokens, entities, themes ({codebook})")
+    from .pipeline import annotate
 
-    prog.step("tokens")
-    tokens = tokenize_corpus(corpus, tokenizer=tokenizer, n_jobs=n_jobs)
-
-    prog.step("entities")
-    entities = EntityTagger().tag_corpus(corpus)
+    ann = annotate(corpus, tokenizer=tokenizer, themes=codebook, n_jobs=n_jobs, scheduler=scheduler, cache=cache,
+                   progress=progress)
+    tokens, entities, themed = ann.tokens, ann.entities, ann.sentences
     T["entities"] = entities
-
-    prog.step(f"themes (codebook {codebook}, fitted zero-label on this corpus)")
-    themed = classify_corpus(corpus, codebook)
     T["sentences"] = themed
+    result.annotation_log = ann.log
 
     prog.step("comparison")
     group_col = by[0]
@@ -300,19 +306,22 @@ def analyze(
     if len(entities):
         save("entities", plot.entity_counts(entities[entities["label"] != "DATE"], top=25))
 
-    prog.step("tables and report")
+    prog.step("tables")
     for name, table in T.items():
         if table is None or not isinstance(table, pd.DataFrame):
             continue
         _write_table(table, out / "tables" / name, parquet and name in ("sentences", "entities"))
+    prog.step("report")
     summary = _summary(corpus, themed, entities, T, by, codebook, comparison, compare_col)
+    result.summary = summary
+    result.timings = {**prog.timings, "total": prog.total()}
+    summary["timings_s"] = result.timings
+    (out / "index.html").write_text(_html(result, corpus, command), encoding="utf-8")
     prog.done()
     result.timings = {**prog.timings, "total": prog.total()}
     summary["timings_s"] = result.timings
-    result.summary = summary
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str),
                                       encoding="utf-8")
-    (out / "index.html").write_text(_html(result, corpus, command), encoding="utf-8")
     if progress:
         print(f"[policytext] wrote {out / 'index.html'} ({result.timings['total']:.1f} s)", file=sys.stderr)
     return result

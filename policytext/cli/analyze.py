@@ -27,7 +27,13 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--top", type=int, default=15, metavar="N", help="distinctive terms per group (default 15)")
     parser.add_argument("--measure", default="log_ratio",
                         help="keyness measure to plot: log_ratio, lrc, log_odds_z, g2 (default log_ratio)")
-    parser.add_argument("--n-jobs", type=int, default=1, metavar="N", help="processes for tokenization")
+    parser.add_argument("--n-jobs", type=int, default=1, metavar="N",
+                        help="worker processes for structure, tokens, entities and themes (-1: all CPUs)")
+    parser.add_argument("--scheduler", choices=["processes", "dask"], default="processes",
+                        help="run the per-document stages on a process pool or on Dask (default: processes)")
+    parser.add_argument("--cache", metavar="DIR", help="annotation cache folder (default: $POLICYTEXT_CACHE or "
+                        "~/.cache/policytext)")
+    parser.add_argument("--no-cache", action="store_true", help="do not read or write the annotation cache")
     parser.add_argument("--quiet", action="store_true", help="no progress messages")
     return parser
 
@@ -43,6 +49,8 @@ def run(args: argparse.Namespace) -> int:
         by=by,
         codebook=args.codebook,
         n_jobs=args.n_jobs,
+        scheduler=args.scheduler,
+        cache=False if args.no_cache else args.cache,
         top=args.top,
         measure=args.measure,
         progress=not args.quiet,
