@@ -8,6 +8,14 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config):
+    """Keep the tests' caches (annotations, derived dictionaries) out of the user's ~/.cache/policytext."""
+    import tempfile
+
+    if not os.environ.get("POLICYTEXT_TEST_KEEP_CACHE"):
+        os.environ["POLICYTEXT_CACHE"] = tempfile.mkdtemp(prefix="policytext-test-cache-")
 SHARED = Path(os.environ.get("POLICYTEXT_SHARED", REPO.parent / "shared"))
 SAMPLE = REPO / "corpus"
 SEED_NAME = "hanbin-2023-rule-of-law-report.txt"
