@@ -40,6 +40,20 @@ SHARED = Path(os.environ.get("POLICYTEXT_SHARED", REPO.parent / "shared"))
 sys.path.insert(0, str(REPO))
 
 SCORED = ("PLACE", "ORG", "PROGRAM", "SLOGAN", "DOCUMENT", "METRIC")
+NOTES = """## Notes
+
+- The dev sets are small (97 sentences, 297 scored entities) and were read while the rules were written; the
+  halves are a check of consistency, not an unseen test (rules were tuned on half A's errors, half B was only
+  looked at for general failure kinds). Generality was checked by reading several hundred tagged sentences drawn at
+  random from shared/corpora/gov-reports (not gold) and from policy documents; the rules follow spec/entities.md,
+  not individual dev sentences.
+- Remaining dev errors are mostly boundary conventions the spec leaves open: unquoted programme names without a
+  head noun (强基惠民, 国家智能制造专项, 中原物联网体验中心), a place name inside a facility name (顺德 in
+  顺德华侨城欢乐海岸PLUS), lexicon slogans in descriptive use (租购并举, 过紧日子) and a quoted item preceded by its
+  inspection programme (中央环保督察“回头看”).
+- Speed is reported per CPU-second because other processes shared the 2-core machine during the run; the
+  wall-clock figure is given beside it.
+"""
 TARGETS = {"PLACE": 0.92, "ORG": 0.85, "DOCUMENT": 0.95, "METRIC": 0.95, "SLOGAN": 0.80, "PROGRAM": 0.70, "micro": 0.88}
 
 
@@ -327,6 +341,7 @@ def main(argv=None) -> int:
                  "of the run, so other processes shared the CPU). Target ≥ 200,000 characters/s.")
         found = "Entities found: " + ", ".join(f"{k} {v:,}" for k, v in sorted(sp["counts"].items()))
         report += ["## Speed", "", speed, "", found, ""]
+    report += [NOTES]
     text = "\n".join(report)
     if args.out:
         Path(args.out).write_text(text + "\n", encoding="utf-8")

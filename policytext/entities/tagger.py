@@ -190,7 +190,7 @@ class EntityTagger:
         self.indicators = bool(indicators)
         self._user = _read_user_entities(user_entities)
         self._places: Any = None
-        self._lexicon: DictMatcher | None = None
+        self._combined: DictMatcher | None = None
         self._laws: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -207,7 +207,7 @@ class EntityTagger:
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         state["_places"] = None
-        state["_lexicon"] = None
+        state["_combined"] = None
         state["_lock"] = None
         return state
 
@@ -236,7 +236,7 @@ class EntityTagger:
         """One matcher over every dictionary (places, bodies, lexicon, user entries): one pass per text.
 
         Payload: ``(place payload or None, body kind or None, lexicon payload or None, user label or None)``."""
-        if self._lexicon is None:
+        if self._combined is None:
             from .org import body_matcher
 
             places = self._place_index()
@@ -245,8 +245,8 @@ class EntityTagger:
             combined: dict[str, tuple] = {}
             for form in set(places.payload) | set(bodies) | set(lex) | set(self._user):
                 combined[form] = (places.payload.get(form), bodies.get(form), lex.get(form), self._user.get(form))
-            self._lexicon = DictMatcher(combined)
-        return self._lexicon
+            self._combined = DictMatcher(combined)
+        return self._combined
 
     def _lexicon_entries(self) -> dict[str, tuple[str | None, str]]:
         """Unquoted lexicon matches: slogans and programmes as entities, doctrines, honours, periods and events as
