@@ -34,10 +34,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # benchmark the working tree, not another installed copy
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import policytext as pt  # noqa: E402
-from policytext import stats  # noqa: E402
+import policytext as pt
+from policytext import stats
 
 DEFAULT = Path(os.environ.get("POLICYTEXT_SHARED", HERE.parents[1] / "shared")) / "corpora" / "gov-reports"
 CITIES = "政府工作报告-主要城市"
@@ -50,13 +50,17 @@ def rss_mb() -> float:
 CPU: dict[float, float] = {}  # wall seconds -> CPU seconds of the same step (this process)
 
 
+PEAK: dict[float, float] = {}  # wall seconds -> peak RSS (MB) of this process at the end of the step
+
+
 def timed(fn, *args, **kwargs):
-    """Run ``fn``; return (result, wall seconds). The CPU seconds of the step are kept in ``CPU``."""
+    """Run ``fn``; return (result, wall seconds). CPU seconds and the peak RSS so far are kept per step."""
     c = time.process_time()
     t = time.perf_counter()
     out = fn(*args, **kwargs)
     wall = time.perf_counter() - t
     CPU[wall] = time.process_time() - c
+    PEAK[wall] = rss_mb()
     return out, wall
 
 
@@ -80,6 +84,7 @@ def main() -> None:
     tokens, res["tokenize_s"] = timed(stats.tokenize_corpus, corpus, n_jobs=args.jobs)
     kids_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     CPU[res["tokenize_s"]] += (kids_after.ru_utime + kids_after.ru_stime) - (kids.ru_utime + kids.ru_stime)
+    res["tokenizer_worker_peak_rss_mb"] = kids_after.ru_maxrss / 1024  # includes pages shared with the parent
     res["tokenize_jobs"] = args.jobs
     res["tokens"] = tokens.n_tokens
     res["tokenize_chars_per_s"] = res["characters"] / res["tokenize_s"]
@@ -97,7 +102,7 @@ def main() -> None:
     res["city_docs"] = cities.shape[0]
     res["cities"] = int(cities.docs["region"].nunique())
     k2, res["keyness_44_default_s"] = timed(stats.keyness, cities, by="region")
-    k6, res["keyness_44_all_s"] = timed(stats.keyness, cities, by="region",
+    _, res["keyness_44_all_s"] = timed(stats.keyness, cities, by="region",
                                         measures="g2,chi2,log_ratio,lrc,pct_diff,log_odds")
     res["keyness_rows"] = len(k2)
     city_corpus = corpus.filter(collection=CITIES)
@@ -147,7 +152,6 @@ def main() -> None:
         res["peer_scattertext_max_abs_diff"] = float(max(abs(mine[t] - ref[t]) for t in mine.index))
 
     res["peak_rss_with_peers_mb"] = rss_mb()
-    res["peak_rss_workers_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     res["load_avg_end"] = os.getloadavg()[0]
 
     rows = [
@@ -177,11 +181,13 @@ def main() -> None:
         rows.append(("peer: scattertext log-odds, 44 calls on our counts", res["peer_scattertext_logodds_44_s"],
                      f"max |z diff| {res['peer_scattertext_max_abs_diff']:.1e}"))
     res["cpu_s"] = {f"{name}": round(CPU.get(sec, float("nan")), 3) for name, sec, _ in rows}
-    print("| step | wall s | CPU s | note |\n|---|---:|---:|---|")
+    res["peak_rss_after_mb"] = {f"{name}": round(PEAK.get(sec, float("nan"))) for name, sec, _ in rows}
+    print("| step | wall s | CPU s | peak RSS so far, MB | note |\n|---|---:|---:|---:|---|")
     for name, sec, note in rows:
-        print(f"| {name} | {sec:.2f} | {CPU.get(sec, float('nan')):.2f} | {note} |")
+        print(f"| {name} | {sec:.2f} | {CPU.get(sec, float('nan')):.2f} | {PEAK.get(sec, float('nan')):.0f} | {note} |")
     print(f"\npeak RSS: {res['peak_rss_mb']:.0f} MB before the peers, {res['peak_rss_with_peers_mb']:.0f} MB with them "
-          f"(largest tokenizer worker: {res['peak_rss_workers_mb']:.0f} MB, mostly pages shared with the parent); "
+          f"(largest tokenizer worker: {res['tokenizer_worker_peak_rss_mb']:.0f} MB, mostly pages shared with the "
+          "parent); "
           f"token table {res['token_table_mb']:.0f} MB; load average {res['load_avg_start']:.1f} -> "
           f"{res['load_avg_end']:.1f} on {res['cpus']} CPUs")
     line = json.dumps(res, ensure_ascii=False)

@@ -203,7 +203,7 @@ def test_log_odds_worked_example():
 
 
 def test_log_odds_equals_scattertext(scattertext):
-    LogOddsRatioInformativeDirichletPrior = scattertext.LogOdds  # noqa: N806
+    LogOddsRatioInformativeDirichletPrior = scattertext.LogOdds
 
     rng = np.random.default_rng(3)
     y_i = rng.poisson(4, 500).astype(float)
@@ -219,7 +219,7 @@ def test_log_odds_equals_scattertext(scattertext):
 
 
 def test_keyness_log_odds_equals_scattertext_on_corpus_counts(scattertext):
-    LogOddsRatioInformativeDirichletPrior = scattertext.LogOdds  # noqa: N806
+    LogOddsRatioInformativeDirichletPrior = scattertext.LogOdds
 
     corpus = _corpus()
     dtm = document_term_matrix(corpus, tokenizer=WS)

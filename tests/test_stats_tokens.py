@@ -38,7 +38,7 @@ class GivenTokenizer:
     def __init__(self, marked):
         self.by_text = {}
         for m in marked:
-            text, toks, pos = "", [], 0
+            text, toks = "", []
             for chunk in m.split(" "):
                 if text:
                     text += " "

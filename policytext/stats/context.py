@@ -20,10 +20,9 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
 
-    from .counts import DocumentTermMatrix
     from .tokens import TokenTable
 
-__all__ = ["kwic", "collocations", "dispersion"]
+__all__ = ["collocations", "dispersion", "kwic"]
 
 #: Tokens that end a sentence: co-occurrence windows never cross them.
 SENTENCE_END = frozenset("。！？!?；;")

@@ -17,6 +17,7 @@ tokens. ``per_10k = 10000 * count / group_tokens``.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import threading
@@ -44,10 +45,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "DocumentTermMatrix",
-    "document_term_matrix",
-    "term_frequencies",
     "dictionary_counts",
     "dictionary_matches",
+    "document_term_matrix",
+    "term_frequencies",
 ]
 
 _MAX_DENSE_CELLS = 50_000_000
@@ -378,7 +379,7 @@ def document_term_matrix(
     exclude_pos: str | Sequence[str] | None = None,
     min_count: int = 1,
     min_docs: int = 1,
-    max_docs: int | float | None = None,
+    max_docs: float | None = None,
     vocabulary: Iterable[str] | None = None,
     n_jobs: int = 1,
 ) -> DocumentTermMatrix:
@@ -446,7 +447,6 @@ def document_term_matrix(
     [[2, 0]]
     """
     import numpy as np
-    import scipy.sparse as sp
 
     for name, value in (("min_count", min_count), ("min_docs", min_docs)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
@@ -595,7 +595,7 @@ def _segment_sum(mask: np.ndarray, indptr: np.ndarray) -> np.ndarray:
     import numpy as np
 
     bounds = indptr.tolist()
-    return np.fromiter((np.count_nonzero(mask[a:b]) for a, b in zip(bounds[:-1], bounds[1:])), dtype=np.int64,
+    return np.fromiter((np.count_nonzero(mask[a:b]) for a, b in itertools.pairwise(bounds)), dtype=np.int64,
                        count=len(bounds) - 1)
 
 
@@ -725,6 +725,8 @@ def term_frequencies(
         term_col = dtm.vocabulary.to_numpy(dtype=object)[counts.indices]
         cnt = counts.data.round().astype(np.int64)
         df = dmat.data.round().astype(np.int64)
+    order = np.lexsort((-cnt, rows))  # sort the arrays, then build the table once
+    rows, term_col, cnt, df = rows[order], term_col[order], cnt[order], df[order]
     out = keys.iloc[rows].reset_index(drop=True) if by_cols else pd.DataFrame(index=range(len(rows)))
     gt = gtokens[rows]
     out["term"] = term_col
@@ -734,8 +736,7 @@ def term_frequencies(
         out["per_10k"] = np.where(gt > 0, 1e4 * cnt / np.maximum(gt, 1), 0.0)
     out["doc_freq"] = df
     out["group_docs"] = gdocs[rows]
-    order = np.lexsort((-cnt, rows))
-    return out.iloc[order].reset_index(drop=True)
+    return out
 
 
 def _align(a: sp.csr_matrix, like: sp.csr_matrix) -> sp.csr_matrix:  # pragma: no cover

@@ -9,7 +9,8 @@ column              function                         what it is
 ==================  ===============================  ==========================================================
 ``g2``              :func:`log_likelihood`           log-likelihood ratio G² (Dunning 1993; Rayson & Garside
                                                      2000), signed; p-value from chi² with 1 df
-``chi2``            :func:`chi_square`               Pearson chi² with Yates' correction, signed; p-value
+``chi2``            :func:`chi_square`               Pearson chi² with Yates' (1934) correction, signed;
+                                                     p-value
 ``log_ratio``       :func:`log_ratio`                binary log of the ratio of relative frequencies (Hardie
                                                      2014): effect size
 ``lrc``             :func:`conservative_log_ratio`   the confidence-interval bound of Log Ratio nearest 0,
@@ -41,6 +42,8 @@ ACL 2000, 1-6.
 Hardie, A. (2014). Log Ratio — an informal introduction. ESRC Centre for Corpus Approaches to Social Science
 (CASS), Lancaster University.
 Evert, S. (2022). Measuring keyness. *Digital Humanities 2022*; R code at https://osf.io/x8z9n.
+Yates, F. (1934). Contingency tables involving small numbers and the χ² test. *Supplement to the Journal of the
+Royal Statistical Society* 1(2), 217-235.
 Gabrielatos, C. & Marchi, A. (2012). Keyness: appropriate metrics and practical issues. CADS International
 Conference, University of Bologna.
 Monroe, B. L., Colaresi, M. P. & Quinn, K. M. (2008). Fightin' words: lexical feature selection and evaluation
@@ -65,14 +68,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "MEASURES",
+    "chi2_pvalue",
+    "chi_square",
+    "conservative_log_ratio",
     "keyness",
     "log_likelihood",
-    "chi_square",
-    "log_ratio",
-    "conservative_log_ratio",
-    "percent_diff",
     "log_odds_dirichlet",
-    "chi2_pvalue",
+    "log_ratio",
+    "percent_diff",
 ]
 
 #: Measure name -> output column.
@@ -149,8 +152,8 @@ def chi_square(f1: Any, f2: Any, n1: Any, n2: Any, *, yates: bool = True, signed
 
         \\chi^2 = \\frac{N \\left(\\max(0, |O_{11} O_{22} - O_{12} O_{21}| - N/2)\\right)^2}{R_1 R_2 C_1 C_2}
 
-    with ``R1 = f1 + f2``, ``R2 = N - R1``, ``C1 = n1``, ``C2 = n2`` (without Yates: no ``- N/2``). Signed as
-    :func:`log_likelihood`.
+    with ``R1 = f1 + f2``, ``R2 = N - R1``, ``C1 = n1``, ``C2 = n2`` (without Yates: no ``- N/2``; Yates 1934).
+    Signed as :func:`log_likelihood`; compare ``|chi²|`` with the same critical values.
 
     Examples
     --------
@@ -221,9 +224,10 @@ def conservative_log_ratio(
 ) -> np.ndarray:
     """Conservative Log Ratio (LRC): the end of the confidence interval of Log Ratio nearest to 0.
 
-    Following Evert (2022; the method of CQPweb's "Log Ratio (conservative estimate)", Hardie 2014): given
-    ``k = f1 + f2`` occurrences, ``f1`` is binomial with success probability ``π = n1 r / (n1 r + n2)`` where ``r`` is
-    the ratio of relative frequencies. The exact (Clopper-Pearson) interval of ``π`` at confidence ``1 - α'``,
+    Hardie (2014) recommends reading Log Ratio together with its confidence interval; LRC reports the
+    conservative end of it, computed as in Evert (2022) and scattertext's ``LRC``: given ``k = f1 + f2``
+    occurrences, ``f1`` is binomial with success probability ``π = n1 r / (n1 r + n2)`` where ``r`` is the ratio of
+    relative frequencies. The exact (Clopper-Pearson) interval of ``π`` at confidence ``1 - α'``,
 
     .. math::
 
@@ -582,9 +586,9 @@ def keyness(
     totals = np.asarray(X.sum(axis=0)).ravel().astype(np.float64)
     n_total = float(dtm.doc_lengths.sum())
     prior_vec = _prior_vector(prior, dtm, totals) if "log_odds" in ms else None
-    opts = dict(ms=ms, min_count=min_count, min_count_target=min_count_target, correction=correction, alpha=alpha,
-                lrc_correction=lrc_correction, zero_adjust=zero_adjust, prior=prior_vec, prior_scale=prior_scale,
-                sort_col=sort_col, top=top)
+    opts = {"ms": ms, "min_count": min_count, "min_count_target": min_count_target, "correction": correction,
+            "alpha": alpha, "lrc_correction": lrc_correction, "zero_adjust": zero_adjust, "prior": prior_vec,
+            "prior_scale": prior_scale, "sort_col": sort_col, "top": top}
     by_cols = check_by(dtm.docs, by) if by is not None else []
 
     if by_cols and target is None:
@@ -681,7 +685,7 @@ def _compare(
     import numpy as np
     import pandas as pd
 
-    k, v = f1.shape
+    k = f1.shape[0]
     keep = (f1 + f2 >= max(min_count, 1)) & (f1 >= min_count_target)
     rows, cols = np.nonzero(keep)  # row-major: grouped by comparison
     a = f1[rows, cols]
@@ -731,14 +735,14 @@ def _compare(
             pr = (f1 + f2) if prior is None else np.broadcast_to(prior, f1.shape)
             _, z = log_odds_dirichlet(f1, f2, pr, prior_scale=prior_scale)
             out["log_odds_z"] = z[rows, cols]
-    frame = pd.DataFrame(out)
-    if len(frame):
-        key = frame[sort_col].to_numpy(dtype=np.float64)
+    if len(rows):
+        # sort the arrays, then build the table once (no copy of a finished table)
+        key = np.asarray(out[sort_col], dtype=np.float64)
         # ties: matrix column order (more frequent first, then code-point order)
         order = np.lexsort((cols, -np.nan_to_num(key, nan=-np.inf), rows))
-        frame = frame.iloc[order].reset_index(drop=True)
         if top is not None:
             r_sorted = rows[order]
             rank = np.arange(len(r_sorted)) - np.searchsorted(r_sorted, r_sorted)
-            frame = frame[rank < top].reset_index(drop=True)
-    return frame
+            order = order[rank < top]
+        out = {name: values[order] for name, values in out.items()}
+    return pd.DataFrame(out)

@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..corpus import Corpus
 
-__all__ = ["TokenTable", "tokenize_corpus", "clear_token_cache", "lexicon_terms", "is_punctuation", "is_number"]
+__all__ = ["TokenTable", "clear_token_cache", "is_number", "is_punctuation", "lexicon_terms", "tokenize_corpus"]
 
 
 # ================================================================================================ the token table
@@ -719,10 +719,19 @@ def tokenize_corpus(
         ) if n else np.zeros(0, np.int16)
         if empty == len(tags):
             tags.append("")
-    table = TokenTable(vocab, cat(0, np.int32), cat(1, np.int32), cat(2, np.int32), pos, tags, indptr, docs,
+    ids_arr, starts_arr, ends_arr = cat(0, np.int32), cat(1, np.int32), cat(2, np.int32)
+    for arr in (ids_arr, starts_arr, ends_arr, pos):
+        if arr is not None:
+            arr.flags.writeable = False  # shared with the cache below: never modified in place
+    table = TokenTable(vocab, ids_arr, starts_arr, ends_arr, pos, tags, indptr, docs,
                        tokenizer_key=key if cache else None)
     if cache:
         with store.lock:
+            # the cache keeps views of this table's arrays instead of its own copies (half the memory)
+            bounds = indptr.tolist()
+            for i, k in enumerate(doc_keys):
+                a, b = bounds[i], bounds[i + 1]
+                store.docs[k] = (ids_arr[a:b], starts_arr[a:b], ends_arr[a:b], None if pos is None else pos[a:b])
             if len(store.tables) >= 2:  # the assembled tables of the last corpora asked for (and their merges)
                 store.tables.pop(next(iter(store.tables)))
             store.tables[table_key] = table

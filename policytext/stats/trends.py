@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
 
-__all__ = ["panel", "trends", "trend_tests", "ols_slopes", "mann_kendall"]
+__all__ = ["mann_kendall", "ols_slopes", "panel", "trend_tests", "trends"]
 
 _VALUES = {
     "terms": ("per_10k", ("per_10k", "count")),
@@ -265,7 +265,7 @@ def panel(
     ent = as_list(entity, "entity")
     if not isinstance(time, str):
         raise ParameterError(f"time must be a column name; got {time!r}.")
-    long, item_col, value, total_col = _long_panel(
+    long, item_col, value, _ = _long_panel(
         data, terms=terms, dictionary=dictionary, labels=labels, label=label, groups=ent, time=time, value=value,
         options=options,
     )
