@@ -240,8 +240,9 @@ class TokenTable:
         else:
             store = _store_for(self.tokenizer_key)
             if store is not None:
-                new_ids = np.fromiter((store.word_id(s) for s in strings), dtype=np.int32, count=len(strings))
-                vocab = store.vocab_array()
+                with store.lock:
+                    new_ids = np.fromiter((store.word_id(s) for s in strings), dtype=np.int32, count=len(strings))
+                    vocab = store.vocab_array()
             else:
                 index = {w: i for i, w in enumerate(self.vocab.tolist())}
                 extra: list[str] = []
