@@ -106,6 +106,8 @@ def index_page(modules: list[str]) -> str:
         _heading("``import policytext as pt``", "-"),
         "The names available as ``pt.<name>`` (``policytext.__all__``), and where each is documented.",
         "",
+        ".. currentmodule:: policytext",
+        "",
         ".. autosummary::",
         "   :nosignatures:",
         "",

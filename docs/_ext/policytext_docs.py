@@ -125,19 +125,28 @@ def resolve_alias(app: Any, env: Any, node: Any, contnode: Any) -> Any:
     """``missing-reference`` handler: resolve ``policytext.*`` names documented under another name."""
     if node.get("refdomain") != "py":
         return None
-    target = node.get("reftarget", "")
-    if not target.startswith("policytext."):
+    target = node.get("reftarget", "").lstrip(".~")
+    if target.startswith("policytext."):
+        candidates = [target]
+    else:  # a relative name: the current module, then its parents up to the top-level package
         modname = node.get("py:module") or ""
         if not modname.startswith("policytext"):
             return None
-        target = f"{modname}.{target}"
+        parts = modname.split(".")
+        candidates = [".".join(parts[:i] + [target]) for i in range(len(parts), 0, -1)]
     from sphinx.ext.autosummary import import_by_name
 
-    try:
-        _, obj, _, _ = import_by_name(target)
-    except BaseException as exc:  # noqa: BLE001 - autosummary raises an ImportExceptionGroup
-        if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-            raise
+    obj = None
+    for candidate in candidates:
+        try:
+            _, obj, _, _ = import_by_name(candidate)
+        except BaseException as exc:  # noqa: BLE001 - autosummary raises an ImportExceptionGroup
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                raise
+            continue
+        target = candidate
+        break
+    if obj is None:
         return None
     hit = _documented_objects(env).get(id(obj))
     if hit is None or hit[0] == target:
