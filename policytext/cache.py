@@ -149,8 +149,8 @@ class AnnotationCache:
         return {k for k in keys if k not in present}
 
     # -- data
-    def get(self, stage: str, fp: str, keys: Iterable[str]) -> pd.DataFrame | None:
-        """Rows of the cached documents among ``keys`` (with their ``doc_key`` column); None if none are cached."""
+    def get_arrow(self, stage: str, fp: str, keys: Iterable[str]):
+        """Like :meth:`get`, as a ``pyarrow.Table`` (no conversion to pandas; for large token tables)."""
         import pyarrow as pa
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
@@ -165,31 +165,46 @@ class AnnotationCache:
             table = pq.read_table(part)
             part_keys = {k for k, p in present.items() if p == part}
             if not part_keys <= wanted:
-                table = table.filter(pc.is_in(table["doc_key"], value_set=pa.array(sorted(wanted & part_keys))))
+                mask = pc.is_in(table["doc_key"].cast(pa.string()), value_set=pa.array(sorted(wanted & part_keys)))
+                table = table.filter(mask)
             tables.append(table)
-        dtypes = json.loads((tables[0].schema.metadata or {}).get(b"policytext_dtypes", b"{}"))
-        table = pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
+        if len(tables) == 1:
+            return tables[0]
+        return pa.concat_tables([t.cast(tables[0].schema) for t in tables], promote_options="default")
+
+    def get(self, stage: str, fp: str, keys: Iterable[str]) -> pd.DataFrame | None:
+        """Rows of the cached documents among ``keys`` (with their ``doc_key`` column); None if none are cached."""
+        table = self.get_arrow(stage, fp, keys)
+        if table is None:
+            return None
+        dtypes = json.loads((table.schema.metadata or {}).get(b"policytext_dtypes", b"{}"))
         return _restore_dtypes(table.to_pandas(), dtypes)
 
     def put(self, stage: str, fp: str, frame: pd.DataFrame) -> None:
         """Store ``frame`` (which has a ``doc_key`` column) as one new part."""
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         if "doc_key" not in frame.columns:
             raise ParameterError("AnnotationCache.put needs a 'doc_key' column.")
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        dtypes = json.dumps({c: str(t) for c, t in frame.dtypes.items()}).encode("utf-8")
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"policytext_dtypes": dtypes})
+        self.put_arrow(stage, fp, table)
+
+    def put_arrow(self, stage: str, fp: str, table) -> None:
+        """Store a ``pyarrow.Table`` with a ``doc_key`` column as one new part."""
+        import pyarrow.compute as pc
+        import pyarrow.parquet as pq
+
         folder = self._dir(stage, fp)
         try:
             folder.mkdir(parents=True, exist_ok=True)
             name = f"part-{int(time.time())}-{uuid.uuid4().hex[:8]}"
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            dtypes = json.dumps({c: str(t) for c, t in frame.dtypes.items()}).encode("utf-8")
-            table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"policytext_dtypes": dtypes})
             tmp = folder / f".{name}.parquet.tmp"
             pq.write_table(table, tmp, compression="zstd")
             os.replace(tmp, folder / f"{name}.parquet")
-            keys = "\n".join(dict.fromkeys(frame["doc_key"].astype(str)))
-            _atomic_write(folder / f"{name}.keys", keys.encode("ascii"))
+            keys = pc.unique(table["doc_key"]).to_pylist()
+            _atomic_write(folder / f"{name}.keys", "\n".join(map(str, keys)).encode("ascii"))
         except OSError as exc:  # a full or read-only disk must not break an analysis
             import warnings
 

@@ -154,6 +154,11 @@ class _Runner:
         self.scheduler = scheduler
         self.progress = progress
 
+    @property
+    def parallel(self) -> bool:
+        """True when work leaves this process (a pool of several workers, or Dask)."""
+        return self.scheduler == "dask" or self.n_jobs > 1
+
     def map(self, func: Callable, payloads: list, shared: Any = None, desc: str = "") -> list:
         if not payloads:
             return []
@@ -592,8 +597,8 @@ def annotate(
         from .stats.tokens import tokenize_corpus
 
         t0 = time.perf_counter()
-        tokens = tokenize_corpus(corpus, tokenizer, n_jobs=runner.n_jobs if scheduler == "processes" else 1,
-                                 progress=progress)
+        tokens = tokenize_corpus(corpus, tokenizer, progress=progress, disk_cache=store,
+                                 executor=runner.map if runner.parallel else None)
         stats = getattr(tokens, "load_stats", {"computed": len(corpus), "cached": 0})
         log.append(("tokens", stats["computed"], stats["cached"], round(time.perf_counter() - t0, 2)))
     ents = None

@@ -55,8 +55,12 @@ def test_cache_roundtrip_and_invalidation(tmp_path, reference):
     cache = AnnotationCache(tmp_path)
     first = annotate(_corpus(), cache=cache)
     assert _stage(first, "entities")["computed"] == 3 and _stage(first, "themes_fit")["computed"] == 1
+    from policytext.stats import clear_token_cache
+
+    clear_token_cache()  # as in a new session: tokens must come from disk too
     second = annotate(_corpus(), cache=cache)  # a new Corpus object: everything comes from disk
-    for stage in ("structure", "entities", "themes"):
+    assert second.tokens.to_frame().equals(first.tokens.to_frame())
+    for stage in ("structure", "tokens", "entities", "themes"):
         assert _stage(second, stage)["computed"] == 0 and _stage(second, stage)["cached"] == 3, stage
     assert _stage(second, "themes_fit")["cached"] == 1
     for ann in (first, second):

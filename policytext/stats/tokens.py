@@ -103,6 +103,8 @@ class TokenTable:
         self.tokenizer_key = tokenizer_key
         self.merged = merged
         self._merge_cache: dict[Any, TokenTable] = {}
+        #: documents tokenized for this table and documents read from the disk cache (see tokenize_corpus)
+        self.load_stats = {"computed": 0, "cached": 0}
 
     # -- basic protocol
     def __len__(self) -> int:
@@ -572,20 +574,26 @@ def _encode_batch(tok: Any, texts: Sequence[str]) -> tuple:
     import numpy as np
     import pandas as pd
 
+    from ..perf import paused_gc
+
     words: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     tags: list[Any] = []
     lengths = []
-    for text in texts:
-        toks = _doc_tokens(tok, text)
-        lengths.append(len(toks))
-        if toks:
-            w, s, e, p = zip(*((t[0], t[1], t[2], t[3] if len(t) > 3 else None) for t in toks))
-            words.extend(w)
-            starts.extend(s)
-            ends.extend(e)
-            tags.extend(p)
+    with paused_gc():
+        for text in texts:
+            toks = _doc_tokens(tok, text)
+            lengths.append(len(toks))
+            if toks:
+                if len(toks[0]) == 4:  # Token tuples: transpose directly
+                    w, s, e, p = zip(*toks)
+                else:
+                    w, s, e, p = zip(*((t[0], t[1], t[2], t[3] if len(t) > 3 else None) for t in toks))
+                words.extend(w)
+                starts.extend(s)
+                ends.extend(e)
+                tags.extend(p)
     codes, uniq = pd.factorize(np.asarray(words, dtype=object)) if words else (np.zeros(0, np.int64), [])
     tag_arr = np.asarray(["" if t is None else t for t in tags], dtype=object)
     tcodes, tuniq = pd.factorize(tag_arr) if len(tag_arr) else (np.zeros(0, np.int64), [])
@@ -613,6 +621,115 @@ def _work(texts: Sequence[str]) -> tuple:
     return _encode_batch(_WORKER_TOK, texts)
 
 
+class _DiskTokens:
+    """The on-disk side of the token cache: one Parquet row per token, keyed by document text."""
+
+    STAGE = "tokens"
+
+    def __init__(self, cache: Any, tok: Any) -> None:
+        self.cache = cache
+        self.fp = None
+        config = _disk_config(tok)
+        if config is not None:
+            self.fp = cache.register(self.STAGE, config)
+
+    def load(self, store: _Store, texts: list[str], keys: list[tuple]) -> int:
+        """Put the cached tokens of these documents into ``store``; return how many were found."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from ..cache import content_key
+
+        if self.fp is None:
+            return 0
+        ckeys = [content_key(t) for t in texts]
+        table = self.cache.get_arrow(self.STAGE, self.fp, ckeys)
+        if table is None or table.num_rows == 0:
+            return 0
+
+        def codes_and_values(column):
+            col = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+            if not pa.types.is_dictionary(col.type):
+                col = pc.dictionary_encode(col)
+            return col.indices.to_numpy(zero_copy_only=False), col.dictionary.to_pylist()
+
+        dk_codes, dk_values = codes_and_values(table["doc_key"])
+        w_codes, w_values = codes_and_values(table["token"])
+        gids = store.map_words(w_values)[w_codes]
+        starts = table["start"].to_numpy().astype(np.int32)
+        ends = table["end"].to_numpy().astype(np.int32)
+        gtags = None
+        if table["pos"].null_count < table.num_rows:
+            t_codes, t_values = codes_and_values(table["pos"].fill_null(""))
+            gtags = store.map_tags(t_values)[t_codes]
+        # rows are grouped by document (as written): boundaries where the key changes
+        change = np.flatnonzero(np.diff(dk_codes)) + 1
+        bounds = np.concatenate([[0], change, [len(dk_codes)]])
+        spans = {dk_values[dk_codes[a]]: (a, b) for a, b in zip(bounds[:-1], bounds[1:])}
+        found = 0
+        for ck, key in zip(ckeys, keys):
+            span = spans.get(ck)
+            if span is None:
+                continue
+            a, b = span
+            store.docs[key] = (gids[a:b], starts[a:b], ends[a:b], None if gtags is None else gtags[a:b])
+            found += 1
+        return found
+
+    def save(self, written: list, texts: list[str]) -> None:
+        """Write the tokens just computed (``written``: (batch positions, encoded batch) pairs) as one part."""
+        import numpy as np
+        import pyarrow as pa
+
+        from ..cache import content_key
+
+        if self.fp is None or not written:
+            return
+        tables = []
+        for batch, (uniq, codes, starts, ends, tuniq, tcodes, lengths, has_pos) in written:
+            ckeys = [content_key(texts[i]) for i in batch]
+            doc_key = pa.DictionaryArray.from_arrays(np.repeat(np.arange(len(batch), dtype=np.int32), lengths),
+                                                     pa.array(ckeys, pa.string()))
+            token = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(list(uniq), pa.string()))
+            if has_pos:
+                pos = pa.DictionaryArray.from_arrays(pa.array(tcodes.astype(np.int32), pa.int32()),
+                                                     pa.array(list(tuniq), pa.string()))
+            else:
+                pos = pa.nulls(len(codes), pa.dictionary(pa.int32(), pa.string()))
+            tables.append(pa.table({"doc_key": doc_key, "token": token, "start": pa.array(starts, pa.int32()),
+                                    "end": pa.array(ends, pa.int32()), "pos": pos}))
+        # (a document without any token has no row and is simply tokenized again next time)
+        table = pa.concat_tables(tables, promote_options="permissive").unify_dictionaries()
+        self.cache.put_arrow(self.STAGE, self.fp, table)
+
+
+def _disk_config(tok: Any) -> dict | None:
+    """What the tokens depend on besides the text; None for tokenizers that cannot be fingerprinted."""
+    from ..cache import file_digest
+
+    key = _tokenizer_key(tok)
+    if len(key) != 3:  # an id()-based key: no stable configuration
+        return None
+    import policytext
+
+    here = __import__("pathlib").Path(policytext.__file__).parent
+    digests = {}
+    for rel in ("tokenize.py", "stats/tokens.py", "resources/segmenter", "resources/lexicon"):
+        path = here / rel
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        digests[rel] = [file_digest(f) for f in files if f.is_file()]
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {}
+    for pkg in ("rjieba", "jieba", "snownlp", "jionlp", "hanlp"):
+        try:
+            versions[pkg] = version(pkg)
+        except PackageNotFoundError:
+            versions[pkg] = None
+    return {"tokenizer": repr(key), "files": digests, "versions": versions}
+
+
 def tokenize_corpus(
     corpus: Corpus | pd.DataFrame,
     tokenizer: Any = None,
@@ -621,6 +738,8 @@ def tokenize_corpus(
     batch_size: int = 16,
     cache: bool = True,
     progress: bool = False,
+    disk_cache: Any = None,
+    executor: Any = None,
 ) -> TokenTable:
     """Tokenize every document of a corpus (or reuse the cached tokens) into a :class:`TokenTable`.
 
@@ -643,10 +762,18 @@ def tokenize_corpus(
         frees them.
     progress : bool, default False
         Show a tqdm progress bar over documents.
+    disk_cache : AnnotationCache, optional
+        Also keep the tokens on disk (:class:`policytext.cache.AnnotationCache`), keyed by each document's text
+        and by the tokenizer's configuration and resources, so a later session does not tokenize again
+        (:func:`policytext.annotate` passes its cache here). Only for :class:`policytext.Tokenizer`.
+    executor : callable, optional
+        ``executor(func, payloads, shared=tokenizer)`` returning the results in order, used instead of the
+        built-in process pool (the pipeline passes its Dask or process runner).
 
     Returns
     -------
     TokenTable
+        Its ``load_stats`` attribute counts the documents ``computed`` and read from the disk ``cached``.
 
     Raises
     ------
@@ -689,14 +816,25 @@ def tokenize_corpus(
     docs = corpus.docs
     texts = doc_text_list(docs)
     doc_keys = [(d, len(t), hash(t)) for d, t in zip(docs["doc_id"].tolist(), texts)]
+    load_stats = {"computed": 0, "cached": 0}
     with store.lock:
         todo = [i for i, k in enumerate(doc_keys) if k not in store.docs]
+        disk = _DiskTokens(disk_cache, tok) if disk_cache is not None and todo else None
+        if disk is not None:
+            found = disk.load(store, [texts[i] for i in todo], [doc_keys[i] for i in todo])
+            load_stats["cached"] = found
+            todo = [i for i in todo if doc_keys[i] not in store.docs]
         if todo:
+            written = [] if disk is not None else None
             _tokenize_into(store, tok, [texts[i] for i in todo], [doc_keys[i] for i in todo], n_jobs, batch_size,
-                           progress)
+                           progress, executor=executor, written=written)
+            load_stats["computed"] = len(todo)
+            if disk is not None:
+                disk.save(written, [texts[i] for i in todo])
         table_key = tuple(doc_keys)
         hit = store.tables.get(table_key)
         if hit is not None and hit.docs is docs:  # same documents, same metadata table: the same object
+            hit.load_stats = load_stats
             return hit
         parts = [store.docs[k] for k in doc_keys]
         vocab = store.vocab_array()
@@ -726,6 +864,7 @@ def tokenize_corpus(
             arr.flags.writeable = False  # shared with the cache below: never modified in place
     table = TokenTable(vocab, ids_arr, starts_arr, ends_arr, pos, tags, indptr, docs,
                        tokenizer_key=key if cache else None)
+    table.load_stats = load_stats
     if cache:
         with store.lock:
             # the cache keeps views of this table's arrays instead of its own copies (half the memory)
@@ -740,7 +879,7 @@ def tokenize_corpus(
 
 
 def _tokenize_into(store: _Store, tok: Any, texts: list[str], keys: list[tuple], n_jobs: int, batch_size: int,
-                   progress: bool) -> None:
+                   progress: bool, executor: Any = None, written: list | None = None) -> None:
     import os
 
     import numpy as np
@@ -755,6 +894,8 @@ def _tokenize_into(store: _Store, tok: Any, texts: list[str], keys: list[tuple],
         bar = tqdm(total=len(texts), unit="doc", desc="tokenize")
 
     def absorb(batch: list[int], result: tuple) -> None:
+        if written is not None:
+            written.append((batch, result))
         uniq, codes, starts, ends, tuniq, tcodes, lengths, has_pos = result
         gids = store.map_words(uniq)[codes] if len(uniq) else np.zeros(0, np.int32)
         gtags = store.map_tags(tuniq)[tcodes] if has_pos and len(tuniq) else None
@@ -772,7 +913,13 @@ def _tokenize_into(store: _Store, tok: Any, texts: list[str], keys: list[tuple],
             bar.update(len(batch))
 
     try:
-        if n_jobs == 1 or len(batches) < 2:
+        if executor is not None:
+            if hasattr(tok, "tokenize") and texts:  # build the engine once, before it is shipped to workers
+                tok.tokenize(texts[0][:10])
+            results = executor(_encode_batch, [[texts[i] for i in batch] for batch in batches], shared=tok)
+            for batch, result in zip(batches, results):
+                absorb(batch, result)
+        elif n_jobs == 1 or len(batches) < 2:
             for batch in batches:
                 absorb(batch, _encode_batch(tok, [texts[i] for i in batch]))
         else:
