@@ -188,8 +188,33 @@ class _HashMatcher:
             h = (h * int(_HASH_BASE) + ord(ch)) % (1 << 64)
         return h
 
-    def find(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """All occurrences as arrays ``(start, length, term id)``, sorted by start then longest first."""
+    def find(self, codes: np.ndarray, chunk: int = 1 << 18) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All occurrences as arrays ``(start, length, term id)``, sorted by start then longest first.
+
+        The text is processed in cache-sized chunks cut at sentence separators (no term spans a separator).
+        """
+        n = len(codes)
+        parts = []
+        start = 0
+        while start < n:
+            stop = min(n, start + chunk)
+            if stop < n:
+                seps = np.flatnonzero(codes[stop:min(n, stop + 4096)] == ord(_SEP))
+                stop = stop + int(seps[0]) + 1 if len(seps) else min(n, stop + 4096)
+            p, ln, t = self._find_block(codes[start:stop])
+            if len(p):
+                parts.append((p + start, ln, t))
+            start = stop
+        if not parts:
+            e = np.zeros(0, dtype=np.int64)
+            return e, e, e
+        pos = np.concatenate([x[0] for x in parts])
+        ln = np.concatenate([x[1] for x in parts])
+        tid = np.concatenate([x[2] for x in parts])
+        order = np.lexsort((-ln, pos))
+        return pos[order], ln[order], tid[order]
+
+    def _find_block(self, codes: np.ndarray):
         n = len(codes)
         pos_parts, len_parts, tid_parts = [], [], []
         h = np.zeros(n, dtype=np.uint64)
@@ -219,11 +244,7 @@ class _HashMatcher:
         if not pos_parts:
             e = np.zeros(0, dtype=np.int64)
             return e, e, e
-        pos = np.concatenate(pos_parts)
-        ln = np.concatenate(len_parts)
-        tid = np.concatenate(tid_parts)
-        order = np.lexsort((-ln, pos))
-        return pos[order], ln[order], tid[order]
+        return np.concatenate(pos_parts), np.concatenate(len_parts), np.concatenate(tid_parts)
 
     def spans(self, codes: np.ndarray, found=None):
         """Longest term at each start, contained spans dropped: arrays ``(start, end, term id)`` in text order.

@@ -17,6 +17,7 @@ __all__ = ["ThemeClassifier", "DictionaryClassifier", "as_sentence_frame", "load
 #: Version of the saved-model layout; bumped when a saved model can no longer be read.
 MODEL_FORMAT_VERSION = 1
 _HEADING_CAP = 3.0
+_MAX_POOL = 150_000
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -57,6 +58,9 @@ def as_sentence_frame(X: Any):
         out["section_title"] = _clean_strings(frame["section_title"], "section_title")
     if "is_heading" in frame.columns:
         out["is_heading"] = frame["is_heading"].fillna(False).astype(bool).to_numpy()
+    for col in frame.columns:
+        if isinstance(col, str) and col.startswith("context"):
+            out[col] = _clean_strings(frame[col], col)
     return out
 
 
@@ -234,8 +238,9 @@ class ThemeClassifier(_ThemeBase):
     regression learns from them and relabels the corpus for ``n_iter`` rounds (self-training). Prediction blends
     the codebook evidence (softmax at ``temperature``) with the text model (weight ``blend``).
 
-    **Supervised** (``fit(sentences, labels)``): a logistic regression on character n-grams (and word n-grams with
-    ``words=True``), section-title n-grams and the codebook evidence as extra features; any label set works.
+    **Supervised** (``fit(sentences, labels)``): a linear model on character n-grams (and word n-grams with
+    ``words=True``) of the sentence, of its ``section_title`` and of any ``context*`` columns (e.g. the previous and
+    next sentence), plus the codebook evidence as extra features; any label set works (``codebook=None`` too).
 
     Parameters
     ----------
@@ -253,8 +258,11 @@ class ThemeClassifier(_ThemeBase):
         A sentence becomes a pseudo-label when its best score leads the second by at least this much.
     max_per_class : int, default 4000
         Cap on pseudo-labelled sentences per label and round.
-    C : float, default 4.0
-        Inverse regularisation strength of the logistic regression.
+    model : {"auto", "svm", "logreg"}, default "auto"
+        Text model: logistic regression in zero-label mode (calibrated probabilities for blending), a linear SVM
+        in supervised mode (fast; its probabilities are a softmax of margins, not calibrated).
+    C : float, optional
+        Inverse regularisation strength (default 4.0 for the logistic regression, 0.5 for the SVM).
     ngram_range : tuple, default (1, 3)
         Character n-gram orders.
     words : bool, default False
@@ -287,7 +295,7 @@ class ThemeClassifier(_ThemeBase):
     def __init__(self, codebook: str | os.PathLike | Codebook | None = "rule_of_law", *, blend: float = 1.0,
                  temperature: float = 1.0, other_bias: float | None = None, heading_weight: float | None = None,
                  secondary_ratio: float | None = None, secondary_min: float | None = None, n_iter: int = 2,
-                 margin: float = 1.0, max_per_class: int = 4000, C: float = 4.0,
+                 margin: float = 1.0, max_per_class: int = 4000, model: str = "auto", C: float | None = None,
                  ngram_range: tuple[int, int] = (1, 3), words: bool = False,
                  class_weight: str | None = "balanced", random_state: int = 0) -> None:
         self.codebook = codebook
@@ -300,6 +308,7 @@ class ThemeClassifier(_ThemeBase):
         self.n_iter = n_iter
         self.margin = margin
         self.max_per_class = max_per_class
+        self.model = model
         self.C = C
         self.ngram_range = ngram_range
         self.words = words
@@ -386,10 +395,40 @@ class ThemeClassifier(_ThemeBase):
 
         return HashedNgramVectorizer(ngram_range=tuple(self.ngram_range), words=self.words, min_df=2)
 
-    def _new_model(self):
+    def _model_kind(self, supervised: bool) -> str:
+        if self.model == "auto":
+            return "svm" if supervised else "logreg"
+        if self.model not in ("svm", "logreg"):
+            raise ParameterError(f"model must be 'auto', 'svm' or 'logreg'; got {self.model!r}.")
+        return self.model
+
+    def _new_model(self, supervised: bool = False):
+        cw = None if self.class_weight == "sqrt" else self.class_weight
+        if self._model_kind(supervised) == "svm":
+            from sklearn.svm import LinearSVC
+
+            return LinearSVC(C=0.5 if self.C is None else self.C, class_weight=cw)
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=self.C, max_iter=300, class_weight=self.class_weight, tol=1e-3)
+        return LogisticRegression(C=4.0 if self.C is None else self.C, max_iter=300, class_weight=cw, tol=1e-3)
+
+    def _model_proba(self, Xt) -> np.ndarray:
+        """Class probabilities of the text model; a linear SVM's margins go through a softmax (uncalibrated)."""
+        if hasattr(self.model_, "predict_proba"):
+            return self.model_.predict_proba(Xt)
+        D = self.model_.decision_function(Xt)
+        if D.ndim == 1:
+            D = np.c_[-D, D]
+        return _softmax(D, 0.5)
+
+    def _class_sample_weight(self, y: Sequence[str]) -> np.ndarray:
+        """Per-sample weights for ``class_weight="sqrt"``: ``sqrt(n_largest / n_class)``."""
+        y = np.asarray(y, dtype=object)
+        if self.class_weight != "sqrt":
+            return np.ones(len(y))
+        labels, counts = np.unique(y, return_counts=True)
+        w = dict(zip(labels, np.sqrt(counts.max() / counts)))
+        return np.asarray([w[v] for v in y])
 
     def _fit_zero_label(self, frame):
         cb = self.codebook_
@@ -401,7 +440,6 @@ class ThemeClassifier(_ThemeBase):
         self.n_pseudo_ = {}
         E, H = self._evidence(frame)
         S = self._scores(E, H)
-        P = _softmax(S, self.temperature)
         texts = frame["text"].tolist()
         ex_texts, ex_labels = cb.examples()
         ex_w = [3.0] * len(ex_texts)
@@ -420,7 +458,6 @@ class ThemeClassifier(_ThemeBase):
         srt = np.sort(S, axis=1)
         lead = srt[:, -1] - srt[:, -2]
         top = S.argmax(axis=1)
-        theme_mass = np.clip(np.delete(E + H, ko, axis=1), 0, None).sum(axis=1)
         own_other = E[:, ko]
         confident = ((top != ko) & (lead >= self.margin) & (E.max(axis=1) >= 2.0)) | \
                     ((top == ko) & (lead >= self.margin) & (own_other >= 1.0))
@@ -431,6 +468,9 @@ class ThemeClassifier(_ThemeBase):
         fit_idx = self._sample(pseudo, K, rng)
         vec.fit([texts[i] for i in fit_idx] + ex_texts)
         Xall = None
+        pool = np.arange(len(texts))
+        if len(pool) > _MAX_POOL:  # self-training relabels a random pool (plus every confident sentence)
+            pool = np.sort(rng.choice(pool, _MAX_POOL, replace=False))
         for it in range(int(self.n_iter)):
             idx = self._sample(pseudo, K, rng)
             ylab = [labels[pseudo[i]] for i in idx] + list(ex_labels)
@@ -438,7 +478,7 @@ class ThemeClassifier(_ThemeBase):
             if len(present) < 2:
                 break
             Xtr = vec.transform([texts[i] for i in idx] + ex_texts)
-            w = np.concatenate([np.ones(len(idx)), np.asarray(ex_w)])
+            w = np.concatenate([np.ones(len(idx)), np.asarray(ex_w)]) * self._class_sample_weight(ylab)
             model = self._new_model()
             model.fit(Xtr, ylab, sample_weight=w)
             self.vectorizer_, self.model_ = vec, model
@@ -448,15 +488,16 @@ class ThemeClassifier(_ThemeBase):
                 break
             # relabel: blended probabilities on the pool
             if Xall is None:
-                Xall = vec.transform(texts)
-            Pb = self._combine(S, self._text_proba(Xall))
+                Xall = vec.transform([texts[i] for i in pool])
+            Pb = self._combine(S[pool], self._text_proba(Xall))
             best = Pb.argmax(axis=1)
-            conf = Pb.max(axis=1)
-            keep = (conf >= 0.5) & nonempty
-            # never overrule strong codebook evidence with the text model
-            keep &= ~(confident & (best != top))
-            pseudo = np.where(keep, best, -1)
+            keep = (Pb.max(axis=1) >= 0.5) & nonempty[pool]
+            # never overrule clear codebook evidence with the text model
+            keep &= ~(confident[pool] & (best != top[pool]))
+            pseudo = np.full(len(texts), -1)
+            pseudo[pool[keep]] = best[keep]
             pseudo[confident] = top[confident]
+            pseudo[~nonempty] = -1
         return self
 
     def _sample(self, pseudo: np.ndarray, K: int, rng) -> np.ndarray:
@@ -470,7 +511,7 @@ class ThemeClassifier(_ThemeBase):
 
     def _text_proba(self, Xt) -> np.ndarray:
         """Text-model probabilities aligned to ``classes_`` (zero for labels the model never saw)."""
-        Pm = self.model_.predict_proba(Xt)
+        Pm = self._model_proba(Xt)
         P = np.zeros((Xt.shape[0], len(self.classes_)))
         pos = {c: i for i, c in enumerate(self.classes_)}
         for j, c in enumerate(self.model_.classes_):
@@ -478,22 +519,26 @@ class ThemeClassifier(_ThemeBase):
         return P
 
     def _fit_supervised(self, frame, y, sample_weight):
-        from scipy import sparse
+        from ._features import HashedNgramVectorizer
 
         y = np.asarray([str(v) for v in y], dtype=object)
         if len(y) != len(frame):
             raise InputError(f"got {len(frame)} sentences but {len(y)} labels; give one label per sentence.")
+        if len(set(y)) < 2:
+            raise InputError(f"supervised fitting needs at least two distinct labels; got {sorted(set(y))}.")
         self.mode_ = "supervised"
         self.n_pseudo_ = {}
         self.vectorizer_ = self._new_vectorizer().fit(frame["text"].tolist())
-        self.title_vectorizer_ = None
-        if "section_title" in frame.columns and any(t.strip() for t in frame["section_title"]):
-            from ._features import HashedNgramVectorizer
-
-            self.title_vectorizer_ = HashedNgramVectorizer(ngram_range=(1, 2), min_df=2).fit(
-                frame["section_title"].tolist())
+        self.context_vectorizers_ = {}
+        for col in ["section_title"] + sorted(c for c in frame.columns if c.startswith("context")):
+            if col in frame.columns and any(t.strip() for t in frame[col]):
+                self.context_vectorizers_[col] = HashedNgramVectorizer(
+                    ngram_range=tuple(self.ngram_range), min_df=2).fit(frame[col].tolist())
         Xt = self._supervised_features(frame)
-        self.model_ = self._new_model().fit(Xt, y, sample_weight=sample_weight)
+        sw = self._class_sample_weight(y)
+        if sample_weight is not None:
+            sw = sw * np.asarray(sample_weight, dtype=float)
+        self.model_ = self._new_model(supervised=True).fit(Xt, y, sample_weight=sw)
         self.classes_ = np.asarray(self.model_.classes_, dtype=object)
         return self
 
@@ -501,9 +546,9 @@ class ThemeClassifier(_ThemeBase):
         from scipy import sparse
 
         parts = [self.vectorizer_.transform(frame["text"].tolist())]
-        if getattr(self, "title_vectorizer_", None) is not None:
-            titles = frame["section_title"].tolist() if "section_title" in frame.columns else [""] * len(frame)
-            parts.append(0.5 * self.title_vectorizer_.transform(titles))
+        for col, vec in getattr(self, "context_vectorizers_", {}).items():
+            values = frame[col].tolist() if col in frame.columns else [""] * len(frame)
+            parts.append((0.5 if col == "section_title" else 0.4) * vec.transform(values))
         if self.codebook_ is not None:
             E, H = self._evidence(frame)
             parts.append(sparse.csr_matrix(np.clip(E + H, -3, 9) / 3.0))
@@ -514,7 +559,7 @@ class ThemeClassifier(_ThemeBase):
         """(P combined, E evidence incl. heading) for a prepared frame."""
         self._check_fitted()
         if self.mode_ == "supervised":
-            P = self.model_.predict_proba(self._supervised_features(frame))
+            P = self._model_proba(self._supervised_features(frame))
             if self.codebook_ is not None and set(self.classes_) <= set(self.codebook_.labels):
                 E, H = self._evidence(frame)
                 cols = [self.codebook_.labels.index(c) for c in self.classes_]
@@ -542,8 +587,8 @@ class ThemeClassifier(_ThemeBase):
         -------
         pandas.DataFrame
             Index of the input; columns ``theme`` (primary label), ``theme2`` (secondary label or None: the next
-            theme when its probability is at least ``secondary_ratio`` times the primary's and its codebook
-            evidence at least ``secondary_min``), ``score`` (probability of the primary label), ``score2``.
+            most probable theme when its codebook evidence is at least ``secondary_min`` and at least
+            ``secondary_ratio`` times the primary's), ``score`` (probability of the primary label), ``score2``.
         """
         import pandas as pd
 
@@ -559,12 +604,30 @@ class ThemeClassifier(_ThemeBase):
         P2[np.arange(n), first] = -1
         if ko >= 0:
             P2[:, ko] = -1
-        second = P2.argmax(axis=1) if P.shape[1] > 1 else np.zeros(n, dtype=int)
+        if EH is not None and P.shape[1] > 1:
+            M = EH.astype(float).copy()
+            M[np.arange(n), first] = -np.inf
+            if ko >= 0:
+                M[:, ko] = -np.inf
+            second = M.argmax(axis=1)
+        else:
+            second = P2.argmax(axis=1) if P.shape[1] > 1 else np.zeros(n, dtype=int)
         p1 = P[np.arange(n), first]
-        p2 = np.where(P.shape[1] > 1, P[np.arange(n), second], 0.0)
-        ok = (P.shape[1] > 1) & (p2 >= self._setting("secondary_ratio") * p1) & (P2.max(axis=1) >= 0)
-        if EH is not None:
-            ok &= EH[np.arange(n), second] >= self._setting("secondary_min")
+        p2 = P[np.arange(n), second] if P.shape[1] > 1 else np.zeros(n)
+        ratio, minimum = self._setting("secondary_ratio"), self._setting("secondary_min")
+        if P.shape[1] < 2:
+            ok = np.zeros(n, dtype=bool)
+        elif EH is not None:
+            # secondary labels come from explicit codebook evidence: the runner-up theme needs at least
+            # `secondary_min` and `secondary_ratio` times the evidence of the primary (the fallback label's score
+            # when the primary is the fallback)
+            e2 = EH[np.arange(n), second]
+            e1 = EH[np.arange(n), first]
+            if ko >= 0:
+                e1 = np.where(first == ko, e1 + self._setting("other_bias"), e1)
+            ok = (e2 >= minimum) & (e2 >= ratio * np.maximum(e1, 0)) & (P2.max(axis=1) >= 0)
+        else:
+            ok = (p2 >= ratio * p1) & (P2.max(axis=1) >= 0)
         theme2 = np.where(ok, self.classes_[second], None)
         return pd.DataFrame({"theme": self.classes_[first], "theme2": theme2, "score": p1,
                              "score2": np.where(ok, p2, np.nan)}, index=frame.index)

@@ -23,40 +23,59 @@ _MIX = np.uint64(0xBF58476D1CE4E5B9)
 _SEP_CODE = 10  # "\n", the sentence separator of codebook._codes
 
 
-def _ngram_hashes(codes: np.ndarray, starts: np.ndarray, orders: Sequence[int], bits: int):
-    """Row index and hashed column of every character n-gram of the given orders (windows never cross sentences)."""
+def _ngram_hashes(codes: np.ndarray, starts: np.ndarray, orders: Sequence[int], bits: int,
+                  chunk: int = 1 << 18):
+    """Row index and hashed column of every character n-gram of the given orders (windows never cross sentences).
+
+    N-grams up to order 3 get exact 63-bit keys (21 bits per code point) that are then hashed to ``bits`` bits;
+    the text is processed in cache-sized chunks cut at sentence separators.
+    """
     n = len(codes)
-    row_of = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    row_start = np.zeros(n, dtype=np.int32)
     if len(starts) > 1:
-        row_of[starts[1:]] = 1
-        row_of = np.cumsum(row_of)
-    sep_pos = starts[1:] - 1  # separator positions
+        row_start[starts[1:]] = 1
+    row_of = np.cumsum(row_start, dtype=np.int32)
     rows_parts, cols_parts = [], []
-    h = np.zeros(n, dtype=np.uint64)
     shift = np.uint64(64 - bits)
+    start = 0
     with np.errstate(over="ignore"):
-        for L in range(1, max(orders) + 1):
-            m = n - L + 1
-            if m <= 0:
-                break
-            h = h[:m]
-            np.multiply(h, _B, out=h)
-            np.add(h, codes[L - 1:], out=h)
-            if L not in orders:
-                continue
-            valid = np.ones(m, dtype=bool)
-            for d in range(L):  # a window starting at p crosses the separator at s when s - L < p <= s
-                idx = sep_pos - d
-                valid[idx[(idx >= 0) & (idx < m)]] = False
-            hv = (h + np.uint64(L)) * _MIX
-            hv ^= hv >> np.uint64(31)
-            hv *= _B
-            cols = (hv >> shift).astype(np.int64)
-            rows_parts.append(row_of[:m][valid])
-            cols_parts.append(cols[valid])
+        while start < n:
+            stop = min(n, start + chunk)
+            if stop < n:
+                seps = np.flatnonzero(codes[stop:min(n, stop + 4096)] == _SEP_CODE)
+                stop = stop + int(seps[0]) + 1 if len(seps) else min(n, stop + 4096)
+            c = codes[start:stop]
+            m_all = len(c)
+            is_sep = c == _SEP_CODE
+            key = np.zeros(m_all, dtype=np.uint64)
+            bad = np.zeros(m_all, dtype=bool)
+            for L in range(1, max(orders) + 1):
+                m = m_all - L + 1
+                if m <= 0:
+                    break
+                key = key[:m]
+                bad = bad[:m]
+                if L <= 3:
+                    key <<= np.uint64(21)
+                    key |= c[L - 1:]
+                else:
+                    key *= _B
+                    key += c[L - 1:]
+                bad |= is_sep[L - 1:]
+                if L not in orders:
+                    continue
+                valid = np.flatnonzero(~bad)
+                hv = (key[valid] + np.uint64(L)) * _MIX
+                hv ^= hv >> np.uint64(29)
+                hv *= _B
+                cols_parts.append((hv >> shift).astype(np.int64))
+                rows_parts.append(row_of[start:stop][valid])
+            start = stop
     if not rows_parts:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    return np.concatenate(rows_parts), np.concatenate(cols_parts)
+    return np.concatenate(rows_parts).astype(np.int64), np.concatenate(cols_parts)
 
 
 def _word_hash(word: str, bits: int) -> int:
