@@ -16,9 +16,10 @@ sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE / "_ext"))
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import apigen  # noqa: E402
-import policytext  # noqa: E402
-import policytext.plot  # noqa: E402
+import apigen
+
+import policytext
+import policytext.plot
 
 project = "policytext"
 author = "policytext developers"

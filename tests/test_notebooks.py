@@ -52,7 +52,6 @@ def test_walkthrough_runs(gov_reports_dir, tmp_path, monkeypatch):
         pytest.skip(f"{', '.join(missing)} not installed: pip install nbclient ipykernel to run the notebook")
     import nbformat
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError
 
     monkeypatch.setenv("POLICYTEXT_GOV_REPORTS", str(gov_reports_dir))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")

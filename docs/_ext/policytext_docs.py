@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
+from typing import Any, ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -68,7 +68,7 @@ class PolicyTextCliDirective(SphinxDirective):
     """Render the ``policytext`` command line from its argparse parsers."""
 
     has_content = False
-    option_spec = {"commands": directives.unchanged, "overview": directives.flag}
+    option_spec: ClassVar[dict[str, Any]] = {"commands": directives.unchanged, "overview": directives.flag}
 
     def run(self) -> list[nodes.Node]:
         from policytext.cli import build_parser
@@ -108,7 +108,7 @@ def _documented_objects(env: Any) -> dict[int, tuple[str, str]]:
             continue
         try:
             _, obj, _, _ = import_by_name(fullname)
-        except BaseException as exc:  # noqa: BLE001 - unimportable: not an alias target (ImportExceptionGroup)
+        except BaseException as exc:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
             continue
@@ -140,7 +140,7 @@ def resolve_alias(app: Any, env: Any, node: Any, contnode: Any) -> Any:
     for candidate in candidates:
         try:
             _, obj, _, _ = import_by_name(candidate)
-        except BaseException as exc:  # noqa: BLE001 - autosummary raises an ImportExceptionGroup
+        except BaseException as exc:
             if isinstance(exc, (KeyboardInterrupt, SystemExit)):
                 raise
             continue
@@ -165,7 +165,17 @@ def skip_foreign_members(app: Any, what: str, name: str, obj: Any, skip: bool, o
     return None
 
 
+def refresh_found_docs(app: Any) -> None:
+    """Rescan the source files before autosummary generates its stubs.
+
+    ``conf.py`` writes the API pages; on an incremental build Sphinx still knows the source files of the previous
+    build at ``builder-inited``, so autosummary would miss the page of a module added since (and warn).
+    """
+    app.env.find_files(app.config, app.builder)
+
+
 def setup(app: Any) -> dict[str, Any]:
+    app.connect("builder-inited", refresh_found_docs, priority=100)
     app.add_directive("policytext-cli", PolicyTextCliDirective)
     app.connect("autodoc-skip-member", skip_foreign_members)
     app.connect("missing-reference", resolve_alias)
