@@ -677,31 +677,52 @@ class _DiskTokens:
             found += 1
         return found
 
-    def save(self, written: list, texts: list[str]) -> None:
-        """Write the tokens just computed (``written``: (batch positions, encoded batch) pairs) as one part."""
+    def missing(self, texts: list[str]) -> list[int]:
+        """Positions of the texts whose tokens are not on disk."""
+        from ..cache import content_key
+
+        if self.fp is None:
+            return []
+        present = self.cache.keys(self.STAGE, self.fp)
+        return [i for i, t in enumerate(texts) if content_key(t) not in present]
+
+    def save(self, store: _Store, texts: list[str], keys: list[tuple]) -> None:
+        """Write the tokens of these documents (already in ``store``) as one Parquet part."""
         import numpy as np
         import pyarrow as pa
 
         from ..cache import content_key
 
-        if self.fp is None or not written:
+        if self.fp is None or not texts:
             return
-        tables = []
-        for batch, (uniq, codes, starts, ends, tuniq, tcodes, lengths, has_pos) in written:
-            ckeys = [content_key(texts[i]) for i in batch]
-            doc_key = pa.DictionaryArray.from_arrays(np.repeat(np.arange(len(batch), dtype=np.int32), lengths),
-                                                     pa.array(ckeys, pa.string()))
-            token = pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(list(uniq), pa.string()))
-            if has_pos:
-                pos = pa.DictionaryArray.from_arrays(pa.array(tcodes.astype(np.int32), pa.int32()),
-                                                     pa.array(list(tuniq), pa.string()))
-            else:
-                pos = pa.nulls(len(codes), pa.dictionary(pa.int32(), pa.string()))
-            tables.append(pa.table({"doc_key": doc_key, "token": token, "start": pa.array(starts, pa.int32()),
-                                    "end": pa.array(ends, pa.int32()), "pos": pos}))
+        ckeys, parts, seen = [], [], set()
+        for text, key in zip(texts, keys):
+            ck = content_key(text)
+            if ck not in seen and key in store.docs:
+                seen.add(ck)
+                ckeys.append(ck)
+                parts.append(store.docs[key])
+        if not parts:
+            return
+        lengths = np.array([len(p[0]) for p in parts], dtype=np.int64)
+        ids = np.concatenate([p[0] for p in parts]).astype(np.int32)
+        vocab = store.vocab_array()
+        used, local = np.unique(ids, return_inverse=True)
+        table = {
+            "doc_key": pa.DictionaryArray.from_arrays(
+                pa.array(np.repeat(np.arange(len(parts), dtype=np.int32), lengths)), pa.array(ckeys, pa.string())),
+            "token": pa.DictionaryArray.from_arrays(pa.array(local.astype(np.int32)),
+                                                    pa.array(vocab[used].tolist(), pa.string())),
+            "start": pa.array(np.concatenate([p[1] for p in parts]).astype(np.int32)),
+            "end": pa.array(np.concatenate([p[2] for p in parts]).astype(np.int32)),
+        }
+        if all(p[3] is not None for p in parts):
+            tags = np.concatenate([p[3] for p in parts]).astype(np.int32)
+            table["pos"] = pa.DictionaryArray.from_arrays(pa.array(tags), pa.array(list(store.tags), pa.string()))
+        else:
+            table["pos"] = pa.nulls(len(ids), pa.dictionary(pa.int32(), pa.string()))
         # (a document without any token has no row and is simply tokenized again next time)
-        table = pa.concat_tables(tables, promote_options="permissive").unify_dictionaries()
-        self.cache.put_arrow(self.STAGE, self.fp, table)
+        self.cache.put_arrow(self.STAGE, self.fp, pa.table(table))
 
 
 def _disk_config(tok: Any) -> dict | None:
@@ -819,18 +840,18 @@ def tokenize_corpus(
     load_stats = {"computed": 0, "cached": 0}
     with store.lock:
         todo = [i for i, k in enumerate(doc_keys) if k not in store.docs]
-        disk = _DiskTokens(disk_cache, tok) if disk_cache is not None and todo else None
-        if disk is not None:
+        disk = _DiskTokens(disk_cache, tok) if disk_cache is not None else None
+        if disk is not None and todo:
             found = disk.load(store, [texts[i] for i in todo], [doc_keys[i] for i in todo])
             load_stats["cached"] = found
             todo = [i for i in todo if doc_keys[i] not in store.docs]
         if todo:
-            written = [] if disk is not None else None
             _tokenize_into(store, tok, [texts[i] for i in todo], [doc_keys[i] for i in todo], n_jobs, batch_size,
-                           progress, executor=executor, written=written)
+                           progress, executor=executor)
             load_stats["computed"] = len(todo)
-            if disk is not None:
-                disk.save(written, [texts[i] for i in todo])
+        if disk is not None:  # documents tokenized now or earlier in this session but not yet on disk
+            unsaved = disk.missing(texts)
+            disk.save(store, [texts[i] for i in unsaved], [doc_keys[i] for i in unsaved])
         table_key = tuple(doc_keys)
         hit = store.tables.get(table_key)
         if hit is not None and hit.docs is docs:  # same documents, same metadata table: the same object
@@ -879,7 +900,7 @@ def tokenize_corpus(
 
 
 def _tokenize_into(store: _Store, tok: Any, texts: list[str], keys: list[tuple], n_jobs: int, batch_size: int,
-                   progress: bool, executor: Any = None, written: list | None = None) -> None:
+                   progress: bool, executor: Any = None) -> None:
     import os
 
     import numpy as np
@@ -894,8 +915,6 @@ def _tokenize_into(store: _Store, tok: Any, texts: list[str], keys: list[tuple],
         bar = tqdm(total=len(texts), unit="doc", desc="tokenize")
 
     def absorb(batch: list[int], result: tuple) -> None:
-        if written is not None:
-            written.append((batch, result))
         uniq, codes, starts, ends, tuniq, tcodes, lengths, has_pos = result
         gids = store.map_words(uniq)[codes] if len(uniq) else np.zeros(0, np.int32)
         gtags = store.map_tags(tuniq)[tcodes] if has_pos and len(tuniq) else None
