@@ -223,9 +223,11 @@ def _limit_threads() -> None:
 
 
 def _structure_chunk(semicolons, texts):
+    from .perf import paused_gc
     from .structure import _rows
 
-    return [_rows(t, semicolons) for t in texts]
+    with paused_gc():
+        return [_rows(t, semicolons) for t in texts]
 
 
 def _entity_chunk(tagger, docs):

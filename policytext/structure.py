@@ -520,16 +520,19 @@ def split_sentences(text: str, *, semicolons: bool = False) -> pd.DataFrame:
 
 def split_many(doc_ids, texts, *, semicolons: bool = False) -> DocumentParts:
     """Split many documents at once into three tables with a leading ``doc_id`` column (used by Corpus)."""
+    from .perf import paused_gc
+
     all_sec, all_pts, all_sent = [], [], []
     sec_ids, pt_ids, sent_ids = [], [], []
-    for doc_id, text in zip(doc_ids, texts):
-        sec_rows, point_rows, sent_rows = _rows(text, semicolons)
-        all_sec.extend(sec_rows)
-        all_pts.extend(point_rows)
-        all_sent.extend(sent_rows)
-        sec_ids.extend([doc_id] * len(sec_rows))
-        pt_ids.extend([doc_id] * len(point_rows))
-        sent_ids.extend([doc_id] * len(sent_rows))
+    with paused_gc():
+        for doc_id, text in zip(doc_ids, texts):
+            sec_rows, point_rows, sent_rows = _rows(text, semicolons)
+            all_sec.extend(sec_rows)
+            all_pts.extend(point_rows)
+            all_sent.extend(sent_rows)
+            sec_ids.extend([doc_id] * len(sec_rows))
+            pt_ids.extend([doc_id] * len(point_rows))
+            sent_ids.extend([doc_id] * len(sent_rows))
     return DocumentParts(
         sections=_frame(all_sec, SECTION_COLUMNS, sec_ids),
         points=_frame(all_pts, POINT_COLUMNS, pt_ids),
