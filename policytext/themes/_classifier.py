@@ -288,7 +288,8 @@ class ThemeClassifier(_ThemeBase):
     >>> clf = ThemeClassifier("rule_of_law").fit(sents)
     >>> clf.predict(sents).tolist()
     ['enforcement', 'service_reform', 'other', 'dispute_resolution', 'legal_publicity']
-    >>> clf.predict_frame(["推行重大行政决策合法性审查，加强行政执法监督。"])[["theme", "theme2"]].iloc[0].tolist()
+    >>> clf.predict_frame(["推行重大行政决策合法性审查，严格落实行政执法公示、执法全过程记录制度。"]
+    ...                   )[["theme", "theme2"]].iloc[0].tolist()
     ['enforcement', 'decision_making']
     """
 
@@ -359,7 +360,8 @@ class ThemeClassifier(_ThemeBase):
 
     def _scores(self, E: np.ndarray, H: np.ndarray) -> np.ndarray:
         S = E + H
-        S[:, self.codebook_.labels.index(self.codebook_.other)] += self._setting("other_bias")
+        # ties go to the fallback label: a theme needs more evidence than `other_bias`
+        S[:, self.codebook_.labels.index(self.codebook_.other)] += self._setting("other_bias") + 1e-6
         return S
 
     # -- fitting ---------------------------------------------------------------------------------------------
@@ -628,9 +630,9 @@ class ThemeClassifier(_ThemeBase):
             ok = (e2 >= minimum) & (e2 >= ratio * np.maximum(e1, 0)) & (P2.max(axis=1) >= 0)
         else:
             ok = (p2 >= ratio * p1) & (P2.max(axis=1) >= 0)
-        theme2 = np.where(ok, self.classes_[second], None)
-        return pd.DataFrame({"theme": self.classes_[first], "theme2": theme2, "score": p1,
-                             "score2": np.where(ok, p2, np.nan)}, index=frame.index)
+        theme2 = pd.Series(np.where(ok, self.classes_[second], None), dtype=object, index=frame.index)
+        return pd.DataFrame({"theme": pd.Series(self.classes_[first], dtype=object, index=frame.index),
+                             "theme2": theme2, "score": p1, "score2": np.where(ok, p2, np.nan)}, index=frame.index)
 
     def transform(self, X):
         """The sentence table of ``X`` (a Corpus or sentence DataFrame) with ``theme, theme2, score`` added.

@@ -35,7 +35,8 @@ def _ngram_hashes(codes: np.ndarray, starts: np.ndarray, orders: Sequence[int], 
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     row_start = np.zeros(n, dtype=np.int32)
     if len(starts) > 1:
-        row_start[starts[1:]] = 1
+        inner = starts[1:]
+        np.add.at(row_start, inner[inner < n], 1)  # a trailing empty sentence starts at n and has no n-gram
     row_of = np.cumsum(row_start, dtype=np.int32)
     rows_parts, cols_parts = [], []
     shift = np.uint64(64 - bits)
@@ -210,9 +211,8 @@ class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
             np.log(out.data, out=out.data)
             out.data += 1
         out.data *= self.idf_[out.indices]
-        sq = np.add.reduceat(out.data.astype(np.float64) ** 2, out.indptr[:-1]) if out.nnz else np.zeros(n)
-        sq[np.diff(out.indptr) == 0] = 0
-        norms = np.sqrt(sq)
+        row_ids = np.repeat(np.arange(n), np.diff(out.indptr))
+        norms = np.sqrt(np.bincount(row_ids, weights=out.data.astype(np.float64) ** 2, minlength=n))
         norms[norms == 0] = 1
         out.data /= np.repeat(norms, np.diff(out.indptr)).astype(np.float32)
         return out
