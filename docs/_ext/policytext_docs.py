@@ -1,5 +1,9 @@
 """Sphinx extension of the policytext documentation.
 
+``.. policytext-codebooks::``
+    The codebooks shipped with policytext (:func:`policytext.codebook.available_codebooks`): for each, its title,
+    description and a table of label ids and names, read from the codebook files themselves.
+
 ``.. policytext-cli::``
     The command-line reference, rendered from the argparse parsers of :mod:`policytext.cli` (the same text as
     ``policytext <command> --help``), one section per subcommand, so that it never drifts from the code.
@@ -92,6 +96,34 @@ class PolicyTextCliDirective(SphinxDirective):
         return container.children
 
 
+class PolicyTextCodebooksDirective(SphinxDirective):
+    """Render the shipped codebooks: title, description, label ids and names."""
+
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        from policytext.codebook import available_codebooks, load_codebook
+
+        lines: list[str] = []
+        for name in available_codebooks():
+            cb = load_codebook(name)
+            title = getattr(cb, "title", "") or ""
+            description = " ".join(str(getattr(cb, "description", "") or "").split())
+            lines += [f"``{name}``" + (f" — {title}" if title else ""), ""]
+            if description:
+                lines += [f"   {description}", ""]
+            lines += ["   .. list-table::", "      :header-rows: 1", "      :widths: 35 65", "",
+                      "      * - id", "        - name"]
+            for label in cb.labels:
+                lines += [f"      * - ``{label}``", f"        - {cb[label].name}"]
+            lines.append("")
+            self.env.note_dependency(str(getattr(cb, "source", "") or ""))
+        container = nodes.section()
+        container.document = self.state.document
+        nested_parse_with_titles(self.state, StringList(lines, source="policytext-codebooks"), container)
+        return container.children
+
+
 # ----------------------------------------------------------------------------------- cross-references
 
 
@@ -177,6 +209,7 @@ def refresh_found_docs(app: Any) -> None:
 def setup(app: Any) -> dict[str, Any]:
     app.connect("builder-inited", refresh_found_docs, priority=100)
     app.add_directive("policytext-cli", PolicyTextCliDirective)
+    app.add_directive("policytext-codebooks", PolicyTextCodebooksDirective)
     app.connect("autodoc-skip-member", skip_foreign_members)
     app.connect("missing-reference", resolve_alias)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
