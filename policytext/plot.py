@@ -98,10 +98,10 @@ def use_cjk_font(family: str | None = None, *, quiet: bool = False) -> str | Non
     import matplotlib
     from matplotlib import font_manager
 
-    if family is None and _chosen is not None:
-        return _chosen
-    names = {f.name: f.fname for f in font_manager.fontManager.ttflist}
     chosen = None
+    if family is None and _chosen is not None:
+        chosen = _chosen  # found before: re-apply it (rcParams may have been reset since)
+    names = {f.name: f.fname for f in font_manager.fontManager.ttflist} if chosen is None else {}
     if family is not None:
         if family not in names:
             raise ParameterError(
@@ -109,7 +109,7 @@ def use_cjk_font(family: str | None = None, *, quiet: bool = False) -> str | Non
                 f"{[f for f in CJK_FAMILIES if f in names] or 'none'}."
             )
         chosen = family
-    else:
+    elif chosen is None:
         for candidate in CJK_FAMILIES:
             if candidate in names and _has_cjk_glyphs(names[candidate]):
                 chosen = candidate
@@ -150,6 +150,14 @@ def _check_columns(table, columns: Sequence[str], func: str) -> None:
         raise InputError(f"{func}: the table has no column(s) {missing}; it has {list(table.columns)}.")
     if table.empty:
         raise InputError(f"{func}: the table is empty; nothing to plot.")
+
+
+def pd_is_integer(values) -> bool:
+    """True when a column holds whole numbers (years), so axis ticks should be integers."""
+    import pandas as pd
+
+    return pd.api.types.is_integer_dtype(values) or (
+        pd.api.types.is_float_dtype(values) and bool((values.dropna() % 1 == 0).all()))
 
 
 def _axes(ax, figsize):
@@ -299,7 +307,13 @@ def trend_lines(
     hues = list(dict.fromkeys(table[hue].tolist()))
     colors = plt.get_cmap("tab10" if len(hues) <= 10 else "tab20")
 
+    integer_x = pd_is_integer(table[x])
+
     def draw(axis, frame):
+        if integer_x:
+            from matplotlib.ticker import MaxNLocator
+
+            axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         for i, h in enumerate(hues):
             part = frame[frame[hue] == h].sort_values(x)
             if not part.empty:
@@ -326,7 +340,7 @@ def trend_lines(
     for axis in axes.flat[len(panels):]:
         axis.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=min(len(hues), 6), fontsize=8)
+    fig.legend(handles, labels, loc="outside upper center", ncol=min(len(hues), 6), fontsize=8, frameon=False)
     fig.supxlabel(x)
     fig.supylabel(y)
     return axes
