@@ -137,6 +137,9 @@ def supervised(lines: list[str]) -> None:
         "ThemeClassifier, sentence only": (lambda: ThemeClassifier(None), ["text"]),
         "ThemeClassifier + structure (section titles, neighbours)": (
             lambda: ThemeClassifier(None), ["text", "section_title", "context_top", "context_prev", "context_next"]),
+        "ThemeClassifier + structure + policy_instruments codebook evidence": (
+            lambda: ThemeClassifier("policy_instruments"),
+            ["text", "section_title", "context_top", "context_prev", "context_next"]),
     }
     lines.append(f"\n{len(df):,} labelled sentences, {df['uid'].nunique()} documents, "
                  f"{len(set(y))} labels.\n")

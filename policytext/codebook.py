@@ -6,12 +6,15 @@ or only without one), **negative cues** that argue against the label, and exampl
 (``other`` in the shipped codebooks) is a real label with its own cues: general statements, greetings, political
 exhortations.
 
-Two codebooks ship with policytext (``policytext/resources/codebooks/*.yaml``):
+Three codebooks ship with policytext (``policytext/resources/codebooks/*.yaml``):
 
 ``rule_of_law``
     法治政府建设: the eleven themes of 《法治政府建设实施纲要（2021—2025年）》 plus ``other``.
 ``work_report``
     政府工作报告: ten broad policy domains of government work reports plus ``other``.
+``policy_instruments``
+    政策工具: what a sentence of a policy document (办法, 意见, 细则) does — funding, tax, finance, talent, services,
+    regulation, application procedures, supervision, evaluation … — usable zero-label or as features.
 
 A user codebook is a YAML (or TOML) file with the same layout; see :func:`load_codebook` for the format.
 
@@ -529,7 +532,7 @@ def available_codebooks() -> list[str]:
     """Names of the codebooks shipped with policytext.
 
     >>> available_codebooks()
-    ['rule_of_law', 'work_report']
+    ['policy_instruments', 'rule_of_law', 'work_report']
     """
     return sorted(p.stem for p in _RESOURCE_DIR.glob("*.yaml"))
 
