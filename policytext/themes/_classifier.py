@@ -236,7 +236,8 @@ class ThemeClassifier(_ThemeBase):
     The fallback label starts at ``other_bias``. Sentences whose evidence is clear become pseudo-labels (sentences
     without any cue become ``other``), together with the codebook's example sentences; a character n-gram logistic
     regression learns from them and relabels the corpus for ``n_iter`` rounds (self-training). Prediction blends
-    the codebook evidence (softmax at ``temperature``) with the text model (weight ``blend``).
+    the codebook evidence (softmax at ``temperature``) with the text model (weight ``blend``) as a product of experts:
+    clear codebook evidence wins, the text model decides where the codebook is silent or undecided.
 
     **Supervised** (``fit(sentences, labels)``): a linear model on character n-grams (and word n-grams with
     ``words=True``) of the sentence, of its ``section_title`` and of any ``context*`` columns (e.g. the previous and
@@ -246,8 +247,9 @@ class ThemeClassifier(_ThemeBase):
     ----------
     codebook : str, path or Codebook, default "rule_of_law"
         Shipped name, YAML/TOML file or :class:`Codebook`. ``None`` is allowed in supervised mode only.
-    blend : float, default 0.35
-        Weight of the text model in the zero-label prediction (0 = codebook evidence only).
+    blend : float, default 0.5
+        Weight of the text model in the zero-label prediction: probabilities are
+        ``softmax(evidence / temperature + blend * log P_text)`` (0 = codebook evidence only).
     temperature : float, default 1.0
         Softmax temperature turning evidence into probabilities.
     other_bias, heading_weight, secondary_ratio, secondary_min : float, optional
@@ -288,12 +290,12 @@ class ThemeClassifier(_ThemeBase):
     >>> clf = ThemeClassifier("rule_of_law").fit(sents)
     >>> clf.predict(sents).tolist()
     ['enforcement', 'service_reform', 'other', 'dispute_resolution', 'legal_publicity']
-    >>> clf.predict_frame(["推行重大行政决策合法性审查，严格落实行政执法公示、执法全过程记录制度。"]
+    >>> clf.predict_frame(["全面落实行政执法公示、执法全过程记录、重大执法决定法制审核制度，推行重大行政决策合法性审查。"]
     ...                   )[["theme", "theme2"]].iloc[0].tolist()
     ['enforcement', 'decision_making']
     """
 
-    def __init__(self, codebook: str | os.PathLike | Codebook | None = "rule_of_law", *, blend: float = 1.0,
+    def __init__(self, codebook: str | os.PathLike | Codebook | None = "rule_of_law", *, blend: float = 0.5,
                  temperature: float = 1.0, other_bias: float | None = None, heading_weight: float | None = None,
                  secondary_ratio: float | None = None, secondary_min: float | None = None, n_iter: int = 2,
                  margin: float = 1.0, max_per_class: int = 4000, model: str = "auto", C: float | None = None,
