@@ -32,8 +32,8 @@ GOLD = SHARED / "gold" / "dev"
 FILES = {"rule_of_law": ["rule_of_law", "rule_of_law.district_reports", "seed.rule_of_law"],
          "work_report": ["work_report"]}
 
-import policytext as pt  # noqa: E402
-from policytext.themes import DictionaryClassifier, ThemeClassifier  # noqa: E402
+import policytext as pt
+from policytext.themes import DictionaryClassifier, ThemeClassifier
 
 
 def macro_f1(y, p) -> float:
@@ -211,9 +211,9 @@ def main() -> int:
     if not GOLD.exists():
         print(f"shared data not found at {SHARED}; set POLICYTEXT_SHARED", file=sys.stderr)
         return 2
+    command = f"python bench/bench_themes.py{' --skip-corpus' if args.skip_corpus else ''}"
     lines = ["# Theme classification benchmark", "",
-             f"Command: `python bench/bench_themes.py{' --skip-corpus' if args.skip_corpus else ''}` "
-             f"({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, single process).", ""]
+             f"Command: `{command}` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, single process).", ""]
     corpus_sentences = None
     if not args.skip_corpus:
         t0 = time.time()

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -46,11 +46,11 @@ from .errors import CodebookError, ParameterError
 
 __all__ = [
     "Codebook",
-    "Theme",
-    "Rule",
     "Match",
-    "load_codebook",
+    "Rule",
+    "Theme",
     "available_codebooks",
+    "load_codebook",
     "normalize_text",
 ]
 
@@ -565,7 +565,7 @@ def _read_file(path: Path) -> Any:
 
     _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         raise CodebookError(f"codebook file {path}: not valid YAML ({exc}).") from None
 

@@ -4,7 +4,6 @@ corpus helpers, evaluation and the classify / eval command lines."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +13,14 @@ from sklearn.base import clone
 
 from policytext.cli import main as cli_main
 from policytext.errors import InputError, ModelNotFoundError, NotFittedError, ParameterError, ResourceError
-from policytext.themes import (DictionaryClassifier, ThemeClassifier, classify_corpus, evaluate_themes, load_model,
-                               theme_shares)
+from policytext.themes import (
+    DictionaryClassifier,
+    ThemeClassifier,
+    classify_corpus,
+    evaluate_themes,
+    load_model,
+    theme_shares,
+)
 
 # hand-written sentences (not from any evaluation set), one clear theme each
 SENTS = {

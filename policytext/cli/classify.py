@@ -144,17 +144,18 @@ def run(args: argparse.Namespace) -> int:
         P = model.predict_proba(texts)
         labels = [str(c) for c in model.classes_]
         explain = model.explain(texts) if args.explain and hasattr(model, "explain") else None
-        out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
-        try:
-            for i, (sid, theme, theme2) in enumerate(zip(ids, frame["theme"], frame["theme2"])):
-                rec = {"id": sid, "primary": str(theme), "secondary": None if theme2 is None else str(theme2),
-                       "scores": {lab: round(float(p), 4) for lab, p in zip(labels, P[i])}}
-                if explain is not None:
-                    rec["cues"] = [list(c) for c in explain["cues"].iloc[i]]
-                out.write(json.dumps(rec, ensure_ascii=False) + "\n")
-        finally:
-            if out is not sys.stdout:
-                out.close()
+        lines = []
+        for i, (sid, theme, theme2) in enumerate(zip(ids, frame["theme"], frame["theme2"])):
+            rec = {"id": sid, "primary": str(theme), "secondary": None if theme2 is None else str(theme2),
+                   "scores": {lab: round(float(p), 4) for lab, p in zip(labels, P[i])}}
+            if explain is not None:
+                rec["cues"] = [list(c) for c in explain["cues"].iloc[i]]
+            lines.append(json.dumps(rec, ensure_ascii=False) + "\n")
+        if args.out:
+            with open(args.out, "w", encoding="utf-8") as out:
+                out.writelines(lines)
+        else:
+            sys.stdout.writelines(lines)
         return 0
 
     from ..themes import theme_shares

@@ -27,12 +27,12 @@ from ._corpus import classify_corpus, theme_shares
 from ._evaluate import ThemeEvaluation, evaluate_themes
 
 __all__ = [
-    "ThemeClassifier",
     "DictionaryClassifier",
-    "classify_corpus",
-    "theme_shares",
-    "evaluate_themes",
+    "ThemeClassifier",
     "ThemeEvaluation",
-    "load_model",
     "as_sentence_frame",
+    "classify_corpus",
+    "evaluate_themes",
+    "load_model",
+    "theme_shares",
 ]

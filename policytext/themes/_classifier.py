@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from ..codebook import Codebook, load_codebook
 from ..errors import InputError, ModelNotFoundError, NotFittedError, ParameterError, ResourceError
 
-__all__ = ["ThemeClassifier", "DictionaryClassifier", "as_sentence_frame", "load_model", "MODEL_FORMAT_VERSION"]
+__all__ = ["MODEL_FORMAT_VERSION", "DictionaryClassifier", "ThemeClassifier", "as_sentence_frame", "load_model"]
 
 #: Version of the saved-model layout; bumped when a saved model can no longer be read.
 MODEL_FORMAT_VERSION = 1
@@ -67,7 +67,7 @@ def as_sentence_frame(X: Any):
 def _clean_strings(col, name: str) -> list[str]:
     values = []
     for v in col.tolist():
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is getattr(__import__("pandas"), "NA"):
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is __import__("pandas").NA:
             values.append("")
         elif isinstance(v, str):
             values.append(v)
@@ -220,7 +220,8 @@ class DictionaryClassifier(_ThemeBase):
         second = order[:, 1]
         ko = self.codebook_.labels.index(self.codebook_.other)
         theme2 = [self.classes_[j] if P[i, j] > 0 and j != ko else None for i, j in enumerate(second)]
-        return pd.DataFrame({"theme": self.classes_[first], "theme2": pd.Series(theme2, dtype=object).values,
+        return pd.DataFrame({"theme": pd.Series(self.classes_[first], dtype=object, index=frame.index),
+                             "theme2": pd.Series(theme2, dtype=object, index=frame.index),
                              "score": P[np.arange(len(P)), first]}, index=frame.index)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["evaluate_themes", "ThemeEvaluation"]
+__all__ = ["ThemeEvaluation", "evaluate_themes"]
 
 
 @dataclass

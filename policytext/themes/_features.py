@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
@@ -79,11 +80,6 @@ def _ngram_hashes(codes: np.ndarray, starts: np.ndarray, orders: Sequence[int], 
     return np.concatenate(rows_parts).astype(np.int64), np.concatenate(cols_parts)
 
 
-def _word_hash(word: str, bits: int) -> int:
-    return (zlib.crc32(word.encode("utf-8")) * 2654435761 + 0x5BD1E995) % (1 << 32) >> (32 - bits) if bits <= 32 \
-        else zlib.crc32(word.encode("utf-8"))
-
-
 class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
     """TF-IDF features from hashed character n-grams (and optionally word uni/bigrams), vectorized with numpy.
 
@@ -143,7 +139,7 @@ class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
         cache: dict[str, int] = {}
         for i, t in enumerate(texts):
             words = [w for w in tok(t) if w.strip()]
-            feats = ["w:" + w for w in words] + ["b:" + a + "|" + b for a, b in zip(words, words[1:])]
+            feats = ["w:" + w for w in words] + ["b:" + a + "|" + b for a, b in pairwise(words)]
             for f in feats:
                 c = cache.get(f)
                 if c is None:
@@ -231,7 +227,7 @@ class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
 
         folded = normalize_text(text)
         for L in range(lo, hi + 1):
-            rows, cols = _ngram_hashes(codes, starts, [L], self.bits)
+            _, cols = _ngram_hashes(codes, starts, [L], self.bits)
             for j, c in enumerate(cols.tolist()):
                 k = lookup[c]
                 if k >= 0:
@@ -244,7 +240,7 @@ class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
 
                 tok = Tokenizer()
             words = [w for w in tok(text) if w.strip()]
-            names = words + [a + " " + b for a, b in zip(words, words[1:])]
+            names = words + [a + " " + b for a, b in pairwise(words)]
             for c, name in zip(wc.tolist(), names):
                 k = lookup[c]
                 if k >= 0:
