@@ -651,6 +651,7 @@ class ThemeClassifier(_ThemeBase):
         out = base.copy()
         for col in ("theme", "theme2", "score"):
             out[col] = pred[col].to_numpy()
+        out.attrs["theme_labels"] = [str(c) for c in self.classes_]  # theme_shares reports every label
         return out
 
     # -- explanations ----------------------------------------------------------------------------------------

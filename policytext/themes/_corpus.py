@@ -63,6 +63,7 @@ def classify_corpus(corpus: Any, codebook: Any = "rule_of_law", model: Any = Non
     out = base.copy()
     for col in ("theme", "theme2", "score"):
         out[col] = pred[col].to_numpy()
+    out.attrs["theme_labels"] = [str(c) for c in model.classes_]  # theme_shares reports every label
     return out
 
 
