@@ -193,6 +193,7 @@ def test_classify_corpus_and_theme_shares():
     docs = pd.DataFrame({"doc_id": ["a", "b"], "region": ["甲县", "乙县"], "year": [2021, 2022]})
     table = classify_corpus(sents, "rule_of_law", n_iter=0)
     assert list(table.columns[-3:]) == ["theme", "theme2", "score"]
+    assert table["theme2"].tolist() == [None] * 5  # None, not NaN
     assert list(table["theme"]) == ["service_reform", "dispute_resolution", "other", "service_reform",
                                     "legal_publicity"]
     shares = theme_shares(table, docs, by=["region", "year"])  # every codebook label, from table.attrs

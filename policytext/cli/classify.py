@@ -173,7 +173,8 @@ def run(args: argparse.Namespace) -> int:
     pred = model.predict_frame(table)
     table = table.copy()
     for col in ("theme", "theme2", "score"):
-        table[col] = pred[col].to_numpy()
+        table[col] = pd.Series(pred[col].to_numpy(), index=table.index,
+                               dtype=object if col != "score" else float)
     _write_table(table, args.out)
     if args.shares:
         by = [c.strip() for c in args.by.split(",") if c.strip()]

@@ -650,7 +650,7 @@ class ThemeClassifier(_ThemeBase):
         pred = self.predict_frame(base)
         out = base.copy()
         for col in ("theme", "theme2", "score"):
-            out[col] = pred[col].to_numpy()
+            out[col] = pd.Series(pred[col].to_numpy(), index=out.index, dtype=object if col != "score" else float)
         out.attrs["theme_labels"] = [str(c) for c in self.classes_]  # theme_shares reports every label
         return out
 

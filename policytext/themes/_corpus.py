@@ -62,7 +62,7 @@ def classify_corpus(corpus: Any, codebook: Any = "rule_of_law", model: Any = Non
     pred = model.predict_frame(base)
     out = base.copy()
     for col in ("theme", "theme2", "score"):
-        out[col] = pred[col].to_numpy()
+        out[col] = pd.Series(pred[col].to_numpy(), index=out.index, dtype=object if col != "score" else float)
     out.attrs["theme_labels"] = [str(c) for c in model.classes_]  # theme_shares reports every label
     return out
 
