@@ -180,19 +180,35 @@ class _Runner:
                     if bar is not None:
                         bar.update(1)
                 return out
-            import multiprocessing
-
-            ctx = multiprocessing.get_context()
+            global _SHARED
             out = []
-            with ctx.Pool(min(self.n_jobs, len(payloads)), initializer=_install_shared, initargs=(shared,)) as pool:
-                for result in pool.imap(_call_shared, [(func, p) for p in payloads], chunksize=1):
-                    out.append(result)
-                    if bar is not None:
-                        bar.update(1)
+            try:
+                with self._pool(min(self.n_jobs, len(payloads)), shared) as pool:
+                    for result in pool.imap(_call_shared, [(func, p) for p in payloads], chunksize=1):
+                        out.append(result)
+                        if bar is not None:
+                            bar.update(1)
+            finally:
+                _SHARED = None
             return out
         finally:
             if bar is not None:
                 bar.close()
+
+    @staticmethod
+    def _pool(processes: int, shared: Any):
+        """A process pool whose workers hold ``shared``.
+
+        With the ``fork`` start method (Linux) the workers inherit the parent's object as it is — a tagger with
+        its matchers built, a fitted model — at no cost; elsewhere it is pickled once per worker.
+        """
+        import multiprocessing
+
+        global _SHARED
+        if "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux"):
+            _SHARED = shared
+            return multiprocessing.get_context("fork").Pool(processes, initializer=_limit_threads)
+        return multiprocessing.get_context().Pool(processes, initializer=_install_shared, initargs=(shared,))
 
     @staticmethod
     def _dask(func, payloads, shared):
@@ -214,7 +230,13 @@ def _dask_call(payload, stage_func, shared):
 def _limit_threads() -> None:
     """Worker processes use one thread each (BLAS/OpenMP/torch threads would oversubscribe the cores)."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
+        os.environ[var] = "1"
+    try:  # the libraries are already loaded in a forked worker: limit their pools directly
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        pass
     if "torch" in sys.modules:  # pragma: no cover - only with the HanLP backend
         sys.modules["torch"].set_num_threads(1)
 
