@@ -162,7 +162,10 @@ class AnnotationCache:
             return None
         tables = []
         for part in parts:
-            table = pq.read_table(part)
+            # keep dictionary-encoded string columns encoded (token tables: millions of rows, few types)
+            schema = pq.read_schema(part)
+            encoded = [f.name for f in schema if pa.types.is_dictionary(f.type)]
+            table = pq.read_table(part, read_dictionary=encoded or None)
             part_keys = {k for k, p in present.items() if p == part}
             if not part_keys <= wanted:
                 mask = pc.is_in(table["doc_key"].cast(pa.string()), value_set=pa.array(sorted(wanted & part_keys)))

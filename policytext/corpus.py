@@ -330,7 +330,7 @@ def _order_columns(docs: pd.DataFrame) -> pd.DataFrame:
     for col in DOC_COLUMNS:
         if col not in docs.columns:
             docs[col] = None
-    docs["doc_id"] = docs["doc_id"].astype(str)
+    docs["doc_id"] = docs["doc_id"].astype(str).astype(object)  # plain strings: fast joins with sentence tables
     docs["year"] = pd.to_numeric(docs["year"], errors="coerce").astype("Int64")
     for col in ("title", "region", "level", "path"):
         docs[col] = docs[col].astype(object).where(docs[col].notna(), None)

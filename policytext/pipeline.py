@@ -446,7 +446,18 @@ def _entities(corpus, tagger, runner: _Runner, cache: AnnotationCache | None, lo
     return table
 
 
-def _fit_themes(sentences, themes, cache: AnnotationCache | None, log: list):
+def _corpus_key(corpus) -> str:
+    """Hash of the documents' texts, in order, and of how they were split (what the theme fit saw)."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=10)
+    for text in corpus.docs["text"]:
+        h.update(content_key(text).encode("ascii"))
+    h.update(repr(_structure_config(corpus.semicolons)).encode("utf-8"))
+    return h.hexdigest()
+
+
+def _fit_themes(sentences, themes, cache: AnnotationCache | None, log: list, corpus_key: str):
     """A fitted model: the one given, a cached one for the same sentences and codebook, or a new fit."""
     import hashlib
     import pickle
@@ -468,12 +479,7 @@ def _fit_themes(sentences, themes, cache: AnnotationCache | None, log: list):
         load_codebook(codebook)  # validates the name early, with the codebook error message
         book_id = f"{codebook}:{resource_fingerprint('codebooks')}"
     params = {k: v for k, v in estimator.get_params().items() if k != "codebook"}
-    h = hashlib.blake2b(digest_size=10)
-    for col in ("text", "section_title"):
-        if col in sentences:
-            for value in sentences[col].astype(str):
-                h.update(value.encode("utf-8") + b"\x1f")
-    config = {"codebook": book_id, "params": params, "sentences": h.hexdigest(),
+    config = {"codebook": book_id, "params": params, "corpus": corpus_key,
               "code": _code_fingerprint("themes", "codebook"), "sklearn": _package_version("scikit-learn")}
     path = None
     fp = fingerprint("themes_model", config)
@@ -549,7 +555,8 @@ def _themes(corpus, model, model_fp: str, runner: _Runner, cache: AnnotationCach
     labels["sent_id"] = labels["sent_id"].astype("int64")
     out = sents.assign(doc_key=sent_keys).merge(labels, on=["doc_key", "sent_id"], how="left", sort=False)
     out = out.drop(columns="doc_key")
-    out["theme2"] = out["theme2"].astype(object).where(out["theme2"].notna(), None)
+    for col in ("theme", "theme2"):  # plain Python strings: fast to group and to iterate over
+        out[col] = out[col].astype(object).where(out[col].notna(), None)
     log.append(("themes", len(todo), len(set(keys)) - len(todo), round(time.perf_counter() - t0, 2)))
     return out
 
@@ -636,7 +643,7 @@ def annotate(
     sentences = corpus.sentences
     model = None
     if themes is not None and themes is not False:
-        model, model_fp = _fit_themes(sentences, themes, store, log)
+        model, model_fp = _fit_themes(sentences, themes, store, log, _corpus_key(corpus))
         sentences = _themes(corpus, model, model_fp, runner, store, log, chunk_size)
     import pandas as pd
 

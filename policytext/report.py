@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -55,6 +56,7 @@ class Analysis:
     summary: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     annotation_log: Any = None
+    files: dict[str, list] = field(default_factory=dict)
 
     @property
     def html(self) -> Path:
@@ -211,6 +213,24 @@ def analyze(
     T = result.tables
     docs = corpus.docs
 
+    from .pipeline import _as_cache
+
+    store = _as_cache(cache)
+    saved = None
+    if store is not None:
+        prog.step("looking for this analysis in the cache")
+        key = _analysis_config(corpus, by=by, codebook=codebook, tokenizer=tokenizer, top=top,
+                               max_groups=max_groups, measure=measure, parquet=parquet)
+        saved = store.register("analysis", key)
+        reused = _reuse_analysis(store.annotations / "analysis" / saved, out, result)
+        if reused:
+            prog.done()
+            result.timings = {**prog.timings, "total": prog.total()}
+            if progress:
+                print(f"[policytext] same corpus and options as a cached analysis: copied its outputs to {out} "
+                      f"({result.timings['total']:.1f} s); use --no-cache to recompute", file=sys.stderr)
+            return result
+
     prog.step(f"annotate {len(corpus)} documents: structure, tokens, entities, themes ({codebook})")
     from .pipeline import annotate
 
@@ -310,7 +330,7 @@ def analyze(
     for name, table in T.items():
         if table is None or not isinstance(table, pd.DataFrame):
             continue
-        _write_table(table, out / "tables" / name, parquet and name in ("sentences", "entities"))
+        result.files[name] = _write_table(table, out / "tables" / name, parquet and name in ("sentences", "entities"))
     prog.step("report")
     summary = _summary(corpus, themed, entities, T, by, codebook, comparison, compare_col)
     result.summary = summary
@@ -322,18 +342,155 @@ def analyze(
     summary["timings_s"] = result.timings
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str),
                                       encoding="utf-8")
+    if saved is not None:
+        _save_analysis(out, store.annotations / "analysis" / saved, result)
     if progress:
         print(f"[policytext] wrote {out / 'index.html'} ({result.timings['total']:.1f} s)", file=sys.stderr)
     return result
 
 
-def _write_table(table: pd.DataFrame, stem: Path, parquet: bool) -> None:
-    table.to_csv(stem.with_suffix(".csv"), index=False)
+# ------------------------------------------------------------------------- the analysis cache
+
+_OUTPUTS = ("tables", "figures", "index.html", "summary.json")
+
+
+def _analysis_config(corpus, **options) -> dict:
+    """Everything the outputs of :func:`analyze` depend on: texts, metadata, options, code and resources."""
+    import hashlib
+
+    from .pipeline import _code_fingerprint, _corpus_key, _package_version, resource_fingerprint
+
+    meta = corpus.docs.drop(columns=[c for c in ("text", "raw_text") if c in corpus.docs.columns])
+    meta_hash = hashlib.blake2b(meta.to_json(orient="split", force_ascii=False, date_format="iso").encode("utf-8"),
+                                digest_size=10).hexdigest()
+    codebook = options.get("codebook")
+    if isinstance(codebook, (str, Path)) and Path(codebook).is_file():
+        from .cache import file_digest
+
+        options["codebook"] = file_digest(codebook)
+    tokenizer = options.pop("tokenizer", None)
+    if tokenizer is not None:
+        from .stats.tokens import _tokenizer_key
+
+        key = _tokenizer_key(tokenizer)
+        if len(key) != 3:
+            return {"uncacheable": str(id(tokenizer)), "time": time.time()}  # a custom tokenizer: never reused
+        options["tokenizer"] = repr(key)
+    return {
+        "corpus": _corpus_key(corpus),
+        "metadata": meta_hash,
+        "options": {k: (list(v) if isinstance(v, tuple) else v) for k, v in options.items()},
+        "code": _code_fingerprint("report", "pipeline", "stats", "plot", "themes", "entities", "tokenize",
+                                  "structure", "codebook", "lexicon", "gazetteer", "corpus", "readers"),
+        "resources": resource_fingerprint("codebooks", "lexicon", "entities", "segmenter", "stopwords"),
+        "versions": {p: _package_version(p) for p in ("pandas", "numpy", "matplotlib", "scikit-learn", "jionlp",
+                                                       "rjieba", "jieba", "snownlp")},
+    }
+
+
+def _save_analysis(out: Path, folder: Path, result: Analysis) -> None:
+    import shutil
+
+    try:
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        for name in _OUTPUTS:
+            src = out / name
+            if src.is_dir():
+                shutil.copytree(src, tmp / name)
+            elif src.exists():
+                shutil.copy2(src, tmp / name)
+        (tmp / "files.json").write_text(json.dumps({k: [p.name for p in v] for k, v in result.files.items()}),
+                                        encoding="utf-8")
+        for name in _OUTPUTS + ("files.json",):
+            target = folder / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            if (tmp / name).exists():
+                os.replace(tmp / name, target)
+        shutil.rmtree(tmp, ignore_errors=True)
+    except OSError:  # the analysis is written to `out`; caching it is a bonus
+        pass
+
+
+def _reuse_analysis(folder: Path, out: Path, result: Analysis) -> bool:
+    """Copy a cached analysis into ``out`` and fill ``result``; False when there is none."""
+    import shutil
+
+    files_json = folder / "files.json"
+    if not files_json.is_file() or not (folder / "summary.json").is_file():
+        return False
+    for name in _OUTPUTS:
+        src = folder / name
+        if src.is_dir():
+            shutil.copytree(src, out / name, dirs_exist_ok=True)
+        elif src.exists():
+            shutil.copy2(src, out / name)
+    result.summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    result.summary["from_cache"] = True
+    files = json.loads(files_json.read_text(encoding="utf-8"))
+    result.files = {k: [out / "tables" / n for n in v] for k, v in files.items()}
+    result.tables = _LazyTables(result.files)
+    result.figures = {p.stem: p for p in sorted((out / "figures").glob("*.png"))}
+    return True
+
+
+class _LazyTables(dict):
+    """Tables of a reused analysis, read from their files on first access."""
+
+    def __init__(self, files: dict[str, list[Path]]) -> None:
+        super().__init__()
+        self._files = files
+
+    def __missing__(self, name: str):
+        import pandas as pd
+
+        paths = self._files.get(name)
+        if not paths:
+            raise KeyError(name)
+        parquet = [p for p in paths if p.suffix == ".parquet"]
+        table = pd.read_parquet(parquet[0]) if parquet else pd.read_csv(paths[0])
+        self[name] = table
+        return table
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._files
+
+    def __iter__(self):
+        return iter(self._files)
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def keys(self):
+        return self._files.keys()
+
+    def items(self):
+        return ((k, self[k]) for k in self._files)
+
+    def get(self, name, default=None):
+        return self[name] if name in self._files else default
+
+
+#: Tables with more rows than this are written as Parquet only (when pyarrow is installed): a CSV of every
+#: sentence of 1,671 reports is 200 MB and slower to write than the whole comparison.
+CSV_MAX_ROWS = 100_000
+
+
+def _write_table(table: pd.DataFrame, stem: Path, parquet: bool) -> list[Path]:
+    """Write ``stem.csv`` (unless the table is large and Parquet is possible) and ``stem.parquet`` if asked."""
+    written = []
     if parquet:
         try:
             table.to_parquet(stem.with_suffix(".parquet"), index=False)
+            written.append(stem.with_suffix(".parquet"))
         except (ImportError, ValueError, TypeError):  # pragma: no cover - exotic column types
-            pass
+            parquet = False
+    if not parquet or len(table) <= CSV_MAX_ROWS:
+        table.to_csv(stem.with_suffix(".csv"), index=False)
+        written.append(stem.with_suffix(".csv"))
+    return written
 
 
 def _summary(corpus, themed, entities, T, by, codebook, comparison, compare_col) -> dict:
@@ -497,9 +654,9 @@ def _html(result: Analysis, corpus, command: str | None) -> str:
     parts.append("</section>")
     # files
     parts.append("<section><h2>Files</h2><ul>")
-    for stem in sorted(T):
-        if isinstance(T[stem], pd.DataFrame):
-            parts.append(f"<li><a href='tables/{stem}.csv'>tables/{stem}.csv</a> ({len(T[stem]):,} rows)</li>")
+    for stem in sorted(result.files):
+        links = " · ".join(f"<a href='tables/{p.name}'>tables/{p.name}</a>" for p in result.files[stem])
+        parts.append(f"<li>{links} ({len(T[stem]):,} rows)</li>")
     parts.append("</ul>")
     timing = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
     parts.append(f"<p class='note'>Timings: {html.escape(timing)}</p></section></main></body></html>")
@@ -528,6 +685,16 @@ def _embedded_font_css(page: str) -> str:
     chars = "".join(sorted({ch for ch in page if ord(ch) > 0x2000}))
     if not chars:
         return ""
+    import hashlib
+
+    from .cache import default_cache_root
+
+    cached = default_cache_root() / "fonts" / (hashlib.blake2b(
+        (path + chars).encode("utf-8"), digest_size=10).hexdigest() + ".woff")
+    if cached.is_file():
+        data = base64.b64encode(cached.read_bytes()).decode("ascii")
+        return ("@font-face{font-family:'policytext-cjk';font-weight:normal;"
+                f"src:url(data:font/woff;base64,{data}) format('woff');}}")
     options = subset.Options()
     options.flavor = "woff"
     font = TTFont(path)
@@ -537,6 +704,11 @@ def _embedded_font_css(page: str) -> str:
     buf = io.BytesIO()
     font.flavor = "woff"
     font.save(buf)
+    try:  # the same characters next time (a re-run of the same analysis): reuse the subset
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_bytes(buf.getvalue())
+    except OSError:
+        pass
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return ("@font-face{font-family:'policytext-cjk';font-weight:normal;"
             f"src:url(data:font/woff;base64,{data}) format('woff');}}")
