@@ -55,6 +55,7 @@ _EXPORTS: dict[str, str] = {
     "DictionaryClassifier": "themes",
     "classify_corpus": "themes",
     "theme_shares": "themes",
+    "evaluate_themes": "themes",
     # statistics
     "document_term_matrix": "stats",
     "term_frequencies": "stats",
@@ -66,6 +67,9 @@ _EXPORTS: dict[str, str] = {
     "collocations": "stats",
     "dispersion": "stats",
     "tokenize_corpus": "stats",
+    "TokenTable": "stats",
+    "DocumentTermMatrix": "stats",
+    "dictionary_matches": "stats",
     # whole corpus: pipeline, cache, report
     "annotate": "pipeline",
     "annotate_files": "pipeline",
