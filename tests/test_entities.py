@@ -274,6 +274,40 @@ def test_offsets_exact_and_spans_never_overlap(text):
 
 _HYP_TAGGER = EntityTagger()
 
+_MATCH_ENTRIES = {"汉滨区": 1, "汉滨": 2, "大河镇": 3, "委": 4, "区委": 5, "放管服": 6, "管": 7, "区大河": 8}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(alphabet=st.sampled_from(list("汉滨区大河镇委放管服，\x00")), max_size=30), max_size=6))
+def test_batch_matcher_equals_walking_matcher(texts):
+    # the numpy batch scan gives exactly the per-text Python walk, also when the hash filter is all collisions
+    from policytext.entities import _match
+
+    matcher = _match.DictMatcher(_MATCH_ENTRIES)
+    expected = [matcher.find_all(t) for t in texts]
+    assert matcher.find_all_many(texts) == expected
+    tiny = _match.DictMatcher(_MATCH_ENTRIES)
+    old_bits = _match._TABLE_BITS
+    try:
+        _match._TABLE_BITS = 1  # every hash lands in one of two slots: nearly every substring is a candidate
+        assert tiny.find_all_many(texts) == expected
+    finally:
+        _match._TABLE_BITS = old_bits
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(alphabet=st.sampled_from(_ALPHABET), max_size=40), min_size=1, max_size=8))
+def test_sentence_table_equals_one_text_at_a_time(texts):
+    # tag_sentences matches all sentences in one pass; each sentence's entities are those of tag()
+    import pandas as pd
+
+    tagger = _HYP_TAGGER
+    table = tagger.tag_sentences(pd.DataFrame({"text": texts}), region="汉滨区")
+    for k, text in enumerate(texts):
+        one = tagger.tag(text, region="汉滨区")
+        mine = table[table["sent_id"] == k].drop(columns=["doc_id", "sent_id", "sent_start", "sent_end"])
+        pd.testing.assert_frame_equal(mine.reset_index(drop=True), one, check_dtype=False)
+
 
 # ------------------------------------------------------------------------------------- API and tables
 

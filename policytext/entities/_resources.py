@@ -60,6 +60,7 @@ def lookup(text: str) -> LexEntry | None:
     return entry
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def canonical_form(text: str) -> str:
     """Canonical form of a SLOGAN or PROGRAM name: quotation marks removed, full-width forms and spacing
     normalized, and the lexicon's main form when the phrase is a lexicon entry.

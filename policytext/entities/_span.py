@@ -31,6 +31,9 @@ def resolve(spans: list[Span]) -> list[Span]:
     """
     if not spans:
         return []
+    if len(spans) == 1:
+        s = spans[0]
+        return [s] if s.end > s.start and s.label is not None else []
     order = sorted(spans, key=lambda s: (s.start - s.end, -s.priority, s.start))
     taken = bytearray(max(s.end for s in spans))
     chosen: list[Span] = []

@@ -14,6 +14,7 @@ __all__ = ["CLOSE_QUOTES", "HAN", "OPEN_QUOTES", "is_han", "normalize", "quote_p
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if cp != 0xFF0C}  # keep ， (clause separator)
 _FULLWIDTH.update({0x3000: 0x20, 0x2236: ord(":"), 0xFE6A: ord("%")})  # ideographic space, ∶ ratio, ﹪
 _TABLE = str.maketrans(_FULLWIDTH)
+_MAPPED = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_FULLWIDTH)) + "]")
 
 
 def normalize(text: str) -> str:
@@ -24,6 +25,8 @@ def normalize(text: str) -> str:
     >>> len(normalize("１，２")) == 3
     True
     """
+    if _MAPPED.search(text) is None:
+        return text  # nothing to map (most sentences): a regex scan is much cheaper than translate
     return text.translate(_TABLE)
 
 
@@ -40,6 +43,9 @@ OPEN_QUOTES = "“‘「『"
 CLOSE_QUOTES = "”’」』"
 _PAIR = dict(zip(OPEN_QUOTES, CLOSE_QUOTES))
 _STRAIGHT = "\"'"
+_SENTENCE_END = "。！？!?;；\n"
+# the only characters quote_pairs acts on
+_QUOTE_EVENT = re.compile("[" + re.escape(OPEN_QUOTES + CLOSE_QUOTES + _STRAIGHT + _SENTENCE_END) + "]")
 
 
 def quote_pairs(text: str, max_len: int = 80) -> list[tuple[int, int, int]]:
@@ -57,7 +63,8 @@ def quote_pairs(text: str, max_len: int = 80) -> list[tuple[int, int, int]]:
     pairs: list[tuple[int, int, int]] = []
     stack: list[tuple[str, int]] = []
     straight_open: dict[str, int] = {}
-    for i, ch in enumerate(text):
+    for m in _QUOTE_EVENT.finditer(text):
+        i, ch = m.start(), m.group()
         if ch in _PAIR:
             stack.append((ch, i))
         elif ch in CLOSE_QUOTES:
@@ -76,6 +83,6 @@ def quote_pairs(text: str, max_len: int = 80) -> list[tuple[int, int, int]]:
                     pairs.append((o, i, len(stack)))
             else:
                 straight_open[ch] = i
-        elif ch in "。！？!?;；\n":
+        elif ch in _SENTENCE_END:
             straight_open.clear()
     return pairs

@@ -81,8 +81,12 @@ _LAW_RE = re.compile(
 _TOPIC_AFTER = re.compile(r"(?:大?宣传|大?宣讲|知识|学习|讲座|主题|进|宣传月|宣传周|公园|广场|文化)")
 
 
-def find_documents(norm: str, laws: dict[str, str] | None = None) -> list[Span]:
-    """DOCUMENT candidates in normalized text; ``laws`` maps unbracketed law titles to their canonical form.
+def find_documents(
+    norm: str, laws: dict[str, str] | None = None, law_matches: list[tuple[int, int]] | None = None
+) -> list[Span]:
+    """DOCUMENT candidates in normalized text; ``laws`` maps unbracketed law titles to their canonical form;
+    ``law_matches`` are the ``(start, end)`` of every occurrence of those titles when the caller has found them
+    (``laws`` is then not scanned).
 
     >>> t = "落实《法治政府建设实施纲要(2021—2025)》，违反企业信息公示条例，观看《觉醒年代》"
     >>> [t[s.start:s.end] for s in find_documents(t) if s.label]
@@ -103,7 +107,11 @@ def find_documents(norm: str, laws: dict[str, str] | None = None) -> list[Span]:
         s, e = m.span("prc") if m.group("prc") else m.span("reg")
         if not _TOPIC_AFTER.match(norm, e):
             spans.append(Span(s, e, "DOCUMENT", 1, None))
-    if laws:
+    if law_matches is not None:
+        for k, e in law_matches:
+            if not _TOPIC_AFTER.match(norm, e):
+                spans.append(Span(k, e, "DOCUMENT", 1, None))
+    elif laws:
         for term in laws:
             start = 0
             while True:

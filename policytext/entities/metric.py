@@ -129,6 +129,13 @@ def parse_metric(text: str) -> dict[str, object]:
     >>> parse_metric("2.1个百分点")["unit"], parse_metric("1/3")["value"] == 1 / 3
     ('个百分点', True)
     """
+    value, unit, is_percent = _parse_metric(text)
+    return {"value": value, "unit": unit, "is_percent": is_percent}
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_metric(text: str) -> tuple[float, str, bool]:
+    """:func:`parse_metric` as a cached tuple (the same metric strings recur across a corpus)."""
     from ._text import normalize
 
     norm = normalize(text)
@@ -137,19 +144,19 @@ def parse_metric(text: str) -> dict[str, object]:
     if m:
         value = _to_float(m["num"]) * MULTIPLIERS.get(m["mult"] or "", 1.0)
         unit = m["unit"] + (m["per"] or "")
-        return {"value": value, "unit": unit, "is_percent": unit == "%"}
+        return value, unit, unit == "%"
     m = pats["mult_only"].fullmatch(norm)
     if m:
-        return {"value": _to_float(m["num"]) * MULTIPLIERS[m["mult"]], "unit": "", "is_percent": False}
+        return _to_float(m["num"]) * MULTIPLIERS[m["mult"]], "", False
     m = pats["fraction"].fullmatch(norm)
     if m:
-        return {"value": int(m["a"]) / int(m["b"]), "unit": "fraction", "is_percent": False}
+        return int(m["a"]) / int(m["b"]), "fraction", False
     if pats["ratio"].fullmatch(norm):
-        return {"value": math.nan, "unit": "ratio", "is_percent": False}
+        return math.nan, "ratio", False
     try:
-        return {"value": _to_float(norm), "unit": "", "is_percent": False}
+        return _to_float(norm), "", False
     except ValueError:
-        return {"value": math.nan, "unit": "", "is_percent": False}
+        return math.nan, "", False
 
 
 def _is_year(num: str) -> bool:

@@ -192,25 +192,26 @@ def _named_orgs(norm: str, place_end: dict[int, int], bodies_all: list) -> list[
     return out
 
 
+# a run of _STRETCH_CHARS that are not _FUNCTION_CHARS (with list commas: a list of names)
+_NAME_CHAR = rf"(?:(?![{''.join(sorted(_FUNCTION_CHARS))}]){_STRETCH_CHARS.pattern})"
+_STRETCH_RUN = {False: re.compile(f"{_NAME_CHAR}*"), True: re.compile(f"(?:、|{_NAME_CHAR})*")}
+
+
 def _stretch_end(norm: str, start: int, allow_list: bool) -> int:
-    k = start
-    limit = min(len(norm), start + 24)
-    while k < limit:
-        ch = norm[k]
-        if ch == "、" and allow_list:
-            k += 1
-            continue
-        if not _STRETCH_CHARS.match(ch) or ch in _FUNCTION_CHARS:
-            break
-        k += 1
-    return k
+    """End of the name-like stretch of at most 24 characters from ``start``."""
+    return _STRETCH_RUN[allow_list].match(norm, start, min(len(norm), start + 24)).end()
 
 
 def _first_suffix(norm: str, start: int, end: int, suffix: re.Pattern[str], min_len: int) -> int | None:
+    firsts = _suffix_firsts()
     for k in range(start + min_len, end):
-        if k == start and min_len == 0 and not suffix.match(norm, k, end):
-            continue
-        m = suffix.match(norm, k, end)
-        if m:
-            return m.end()
+        if norm[k] in firsts:
+            m = suffix.match(norm, k, end)
+            if m:
+                return m.end()
     return None
+
+
+@functools.cache
+def _suffix_firsts() -> frozenset[str]:
+    return frozenset(w[0] for w in read_list("org_suffixes.txt"))

@@ -54,6 +54,8 @@ _ZONE_VERB = re.compile(r"建设|打造|推进|加快|支持|创建|争创|申�
 _RELATIVE_REGION = re.compile(r"^[东西南北中]部地区$")
 _ZONE_STRETCH = re.compile(rf"[{HAN}0-9A-Za-z()（）\-—·]")
 _ZONE_STOP = set("的和与及等或在对为是将把被从向了、，,。；;：:！？!?“”‘’\"《》")
+# a run of _ZONE_STRETCH characters that are not _ZONE_STOP characters
+_ZONE_RUN = re.compile(rf"(?:(?![{re.escape(''.join(sorted(_ZONE_STOP)))}]){_ZONE_STRETCH.pattern})*")
 _MAX_ZONE_STRETCH = 18
 
 
@@ -108,8 +110,20 @@ def _zone_suffix_re() -> re.Pattern[str]:
 
 
 @functools.cache
+def _zone_suffix_firsts() -> frozenset[str]:
+    return frozenset(w[0] for w in read_list("place_suffixes.txt"))
+
+
+@functools.cache
 def _brand_values() -> tuple[str, ...]:
     return tuple(sorted(read_list("brand_values.txt"), key=len, reverse=True))
+
+
+@functools.cache
+def _brand_value_set() -> tuple[frozenset[str], tuple[int, ...]]:
+    """The brand values and their lengths, longest first."""
+    values = _brand_values()
+    return frozenset(values), tuple(sorted({len(v) for v in values}, reverse=True))
 
 
 class PlaceIndex:
@@ -384,15 +398,17 @@ class PlaceIndex:
         suffix = _zone_suffix_re()
         starts = {p.start for p in places if p.label == "PLACE"}
         starts.update(m.start() for m in _ZONE_START_EXTRA.finditer(norm))
+        firsts = _zone_suffix_firsts()
         for s in sorted(starts):
-            k = s
-            limit = min(len(norm), s + _MAX_ZONE_STRETCH + 6)
+            # the zone ending that starts last inside the stretch of name characters after s
+            stretch_end = _ZONE_RUN.match(norm, s, min(len(norm), s + _MAX_ZONE_STRETCH + 6)).end()
             last_end = None
-            while k < limit and _ZONE_STRETCH.match(norm[k]) and norm[k] not in _ZONE_STOP:
-                m = suffix.match(norm, k)
-                if m and k > s:
-                    last_end = m.end()
-                k += 1
+            for k in range(stretch_end - 1, s, -1):
+                if norm[k] in firsts:
+                    m = suffix.match(norm, k)
+                    if m:
+                        last_end = m.end()
+                        break
             if last_end is None or last_end - s < 4:
                 continue
             name = norm[s:last_end]
@@ -410,13 +426,14 @@ class PlaceIndex:
 
     def _brands(self, norm: str, places: list[Span]) -> list[Span]:
         out: list[Span] = []
-        values = _brand_values()
+        values, lengths = _brand_value_set()
         for p in places:
             if p.label != "PLACE" or (p.attrs or {}).get("level") in ("township", "village-community", "zone"):
                 continue
-            for v in values:
-                s = p.start - len(v)
-                if s >= 0 and norm.startswith(v, s):
+            for n in lengths:  # longest value first, as in _brand_values()
+                s = p.start - n
+                if s >= 0 and norm[s : p.start] in values:
+                    v = norm[s : p.start]
                     name = norm[s : p.end]
                     if name in ("新中国",):
                         break

@@ -39,6 +39,9 @@ _FUNCTION = set("的和与及等或在对为是将把被从向了着于以其、
 _BAD_START = re.compile(
     r"^(?:新一轮|新一批|一批|一系列|各类|各项|各种|有关|相关|更多|这些|以下|上述|重大|重点|若干|多项|[0-9一二三四五六七八九十百千两]+[大项个批类])"
 )
+# a run of name characters: no function word, no punctuation
+_NAME_RUN = re.compile(rf"(?:(?![{re.escape(''.join(sorted(_FUNCTION)))}])[{HAN}A-Za-z0-9·\-])*")
+_LIST_END = re.compile("等(?:系列)?(?:" + "|".join(sorted(_LIST_HEADS, key=len, reverse=True)) + ")")
 _HOTLINE = re.compile(rf"(?<![0-9])(?:12345|96\d{{3}}|12\d{{3}})[{HAN}]{{0,6}}?热线")
 
 
@@ -69,10 +72,7 @@ def find_programs(norm: str, places: list[Span] = ()) -> list[Span]:
     # 1. verb + name + head noun
     for vm in verbs.finditer(norm):
         s = vm.end()
-        k = s
-        limit = min(len(norm), s + 16)
-        while k < limit and norm[k] not in _FUNCTION and re.match(f"[{HAN}A-Za-z0-9·\\-]", norm[k]):
-            k += 1
+        k = _NAME_RUN.match(norm, s, min(len(norm), s + 16)).end()
         stretch = norm[s:k]
         best = None
         for i in range(3, len(stretch)):
@@ -91,7 +91,7 @@ def find_programs(norm: str, places: list[Span] = ()) -> list[Span]:
             continue
         spans.append(Span(s, s + best[1], "PROGRAM", 1, {"canonical": name}))
     # 2. A、B等 + head noun
-    for m in re.finditer("等(?:系列)?(?:" + "|".join(sorted(_LIST_HEADS, key=len, reverse=True)) + ")", norm):
+    for m in _LIST_END.finditer(norm):
         end = m.start()
         clause_start = max(
             (norm.rfind(p, 0, end) for p in "，,。；;：:！？!?（(）)\n“”\"《》"), default=-1
@@ -115,10 +115,7 @@ def find_programs(norm: str, places: list[Span] = ()) -> list[Span]:
     for p in places:
         if p.label != "PLACE":
             continue
-        k = p.end
-        limit = min(len(norm), k + 12)
-        while k < limit and norm[k] not in _FUNCTION and re.match(f"[{HAN}A-Za-z0-9·\\-]", norm[k]):
-            k += 1
+        k = _NAME_RUN.match(norm, p.end, min(len(norm), p.end + 12)).end()
         i = norm.find("工程", p.end, k)
         if i - p.end >= 3 and norm[i + 2 : i + 3] not in ("点", "站", "室", "处", "部", "费", "款", "量", "师", "院", "局"):
             spans.append(Span(p.start, i + 2, "PROGRAM", 1, {"canonical": norm[p.start : i + 2]}))

@@ -19,6 +19,7 @@ policy lexicon's types.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 
@@ -196,10 +197,15 @@ def find_quoted(norm: str, is_place: Callable[[str], bool] | None = None) -> lis
 
 
 def _ends_with_role(content: str, role: str) -> bool:
-    for word, r in heads().items():
-        if r == role and content.endswith(word) and len(content) > len(word):
-            return True
-    return False
+    """``content`` ends with a head word of ``role`` and has something before it."""
+    words, longest = _role_words(role)
+    return any(content[-k:] in words for k in range(1, min(longest, len(content) - 1) + 1))
+
+
+@functools.cache
+def _role_words(role: str) -> tuple[frozenset[str], int]:
+    words = frozenset(w for w, r in heads().items() if r == role)
+    return words, max(map(len, words), default=0)
 
 
 def _program_context(norm: str, pos: int, program_at: dict[int, bool]) -> bool:

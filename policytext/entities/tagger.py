@@ -7,9 +7,11 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Mapping
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, ParameterError
+from ..perf import paused_gc
 from ._match import DictMatcher
 from ._resources import canonical_form, lexicon_index
 from ._span import Span, resolve
@@ -235,16 +237,19 @@ class EntityTagger:
     def _combined_matcher(self) -> DictMatcher:
         """One matcher over every dictionary (places, bodies, lexicon, user entries): one pass per text.
 
-        Payload: ``(place payload or None, body kind or None, lexicon payload or None, user label or None)``."""
+        Payload: ``(place payload or None, body kind or None, lexicon payload or None, user label or None,
+        law canonical form or None)``."""
         if self._combined is None:
             from .org import body_matcher
 
             places = self._place_index()
             lex = self._lexicon_entries()
             bodies = body_matcher().entries
+            laws = self._laws
             combined: dict[str, tuple] = {}
-            for form in set(places.payload) | set(bodies) | set(lex) | set(self._user):
-                combined[form] = (places.payload.get(form), bodies.get(form), lex.get(form), self._user.get(form))
+            for form in set(places.payload) | set(bodies) | set(lex) | set(self._user) | set(laws):
+                combined[form] = (places.payload.get(form), bodies.get(form), lex.get(form), self._user.get(form),
+                                  laws.get(form))
             self._combined = DictMatcher(combined)
         return self._combined
 
@@ -265,16 +270,20 @@ class EntityTagger:
 
     # ----------------------------------------------------------------------------------- core
 
-    def _spans(self, text: str, region: str | None = None) -> list[Span]:
-        """Resolved spans (all labels) of one text."""
+    def _spans(self, text: str, region: str | None = None, norm: str | None = None,
+               found: list | None = None) -> list[Span]:
+        """Resolved spans (all labels) of one text; ``norm`` is ``normalize(text)`` and ``found`` the
+        combined matcher's ``find_all(norm)`` when the caller has computed them for many texts at once."""
         if not text:
             return []
-        norm = normalize(text)
+        if norm is None:
+            norm = normalize(text)
         places = self._place_index()
-        combined = self._combined_matcher()
         scope = places.scope(region)
-        place_m, body_m, lex_m, user_m = [], [], [], []
-        for s, e, (pl, body, lx, user) in combined.find_all(norm):
+        if found is None:
+            found = self._combined_matcher().find_all(norm)
+        place_m, body_m, lex_m, user_m, law_m = [], [], [], [], []
+        for s, e, (pl, body, lx, user, law) in found:
             if pl is not None:
                 place_m.append((s, e, pl))
             if body is not None:
@@ -283,12 +292,14 @@ class EntityTagger:
                 lex_m.append((s, e, lx))
             if user is not None:
                 user_m.append((s, e, user))
+            if law is not None:
+                law_m.append((s, e))
         cands: list[Span] = []
         if _DIGIT.search(norm):
             cands += find_dates(norm)
             cands += find_metrics(norm)
         if _DOC_HINT.search(norm):
-            cands += find_documents(norm, self._laws)
+            cands += find_documents(norm, self._laws, law_matches=law_m)
         if _QUOTE_HINT.search(norm):
             cands += find_quoted(norm, is_place=lambda x: x in places.forms or x in places.geo)
         bounds = _Boundaries(norm)
@@ -312,9 +323,10 @@ class EntityTagger:
             cands.append(Span(s, e, label, 10, attrs))
         return resolve(cands)
 
-    def _records(self, text: str, region: str | None = None) -> list[dict[str, Any]]:
+    def _records(self, text: str, region: str | None = None, norm: str | None = None,
+                 found: list | None = None) -> list[dict[str, Any]]:
         """Entity dicts of one text: ``start, end, label, text`` and the label-specific keys that apply."""
-        spans = self._spans(text, region)
+        spans = self._spans(text, region, norm, found)
         out: list[dict[str, Any]] = []
         prev_end = 0
         last_metric: tuple[int, str] | None = None
@@ -437,7 +449,7 @@ class EntityTagger:
             regions = [reg.get(d, region) for d in doc_ids]
         else:
             regions = [region] * n
-        rows: list[dict[str, Any]] = []
+        todo = []  # (text, doc_id, sent_id, offset, region) of the sentences to tag
         for text, doc_id, sent_id, off, reg in zip(texts, doc_ids, sent_ids, offsets, regions):
             if not isinstance(text, str):
                 if text is None or (isinstance(text, float) and math.isnan(text)):
@@ -445,14 +457,20 @@ class EntityTagger:
                 raise InputError(f"sentence {sent_id!r} of document {doc_id!r}: text must be a str; got {text!r}.")
             reg = reg if isinstance(reg, str) else region
             off = int(off) if off is not None and not (isinstance(off, float) and math.isnan(off)) else 0
-            for rec in self._records(text, reg):
-                rec["doc_id"] = doc_id
-                rec["sent_id"] = sent_id
-                rec["sent_start"] = rec["start"]
-                rec["sent_end"] = rec["end"]
-                rec["start"] += off
-                rec["end"] += off
-                rows.append(rec)
+            todo.append((text, doc_id, sent_id, off, reg))
+        rows: list[dict[str, Any]] = []
+        with paused_gc():
+            norms = [normalize(item[0]) for item in todo]
+            found_all = self._combined_matcher().find_all_many(norms)
+            for (text, doc_id, sent_id, off, reg), norm, found in zip(todo, norms, found_all):
+                for rec in self._records(text, reg, norm, found):
+                    rec["doc_id"] = doc_id
+                    rec["sent_id"] = sent_id
+                    rec["sent_start"] = rec["start"]
+                    rec["sent_end"] = rec["end"]
+                    rec["start"] += off
+                    rec["end"] += off
+                    rows.append(rec)
         return _frame(rows, COLUMNS)
 
     def tag_corpus(self, corpus: Any) -> pd.DataFrame:
@@ -485,10 +503,10 @@ class _Boundaries:
         if self._bounds is None:
             import rjieba
 
+            tokens = rjieba.tokenize(self.text)
             out = {0, len(self.text)}
-            for _w, s, e in rjieba.tokenize(self.text):
-                out.add(s)
-                out.add(e)
+            out.update(map(itemgetter(1), tokens))
+            out.update(map(itemgetter(2), tokens))
             self._bounds = out
         return self._bounds
 
