@@ -52,6 +52,7 @@ def _squeeze(text: str) -> str:
     return _SQUEEZE_RE.sub("", text)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def lookup(text: str) -> LexEntry | None:
     """The lexicon entry of ``text``, also when its list separators or spaces differ (放、管、服 = 放管服)."""
     entry = lexicon_index().get(text)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Iterator
 
 from ._data import read_table
 from ._span import Span
@@ -41,11 +42,14 @@ MULTIPLIERS = {
     "百": 1e2,
 }
 
-_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# \d{1,3}(?:,\d{3})+ or \d+, written to start with \d so that the regex engine scans for digits at C speed
+_NUM = r"\d(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?"
 # 千 before 瓦/克/米… starts a unit (千瓦, 千克), 百 before 分 starts 百分点
 _MULT = r"(?:万亿|千亿|百亿|十亿|亿|千万|百万|十万|万|千(?![瓦克米伏帕卡焦])|百(?!分))"
 _APPROX = r"[多余]"
-_BEFORE = r"(?<![A-Za-z0-9_.:/第])"  # not part of a code (PM2.5, G20), a ratio, a fraction or an ordinal
+# not part of a code (PM2.5, G20), a ratio, a fraction or an ordinal: checked in Python by _finditer/_search
+# (a regex starting with this lookbehind is tried at every position; one starting with a digit is not)
+_BEFORE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:/第")
 _CONNECTOR = r"(?:和|、|至|到|或|及|与|-|~|—|–|－|～)"
 
 
@@ -59,19 +63,51 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     units = sorted(_units(), key=len, reverse=True)
     unit_re = "|".join(re.escape(u) for u in units)
     han = f"[{HAN}]"
+    # each starts with a digit, not preceded by one of _BEFORE_CHARS (use _finditer and _search)
     return {
         # number, 多/余, multiplier, 多/余, unit, optional (alternative unit), optional /unit
         "metric": re.compile(
-            rf"{_BEFORE}(?P<num>{_NUM})(?P<a1>{_APPROX})?(?P<mult>{_MULT})?(?P<a2>{_APPROX})?"
+            rf"(?P<num>{_NUM})(?P<a1>{_APPROX})?(?P<mult>{_MULT})?(?P<a2>{_APPROX})?"
             rf"[ \u3000]?(?P<unit>{unit_re})(?P<alt>\((?:{unit_re})\))?(?P<per>/(?:{unit_re}))?"
         ),
         # a number with a multiplier and no unit: 1.2万亿
-        "mult_only": re.compile(rf"{_BEFORE}(?P<num>{_NUM})(?P<a1>{_APPROX})?(?P<mult>{_MULT})(?P<a2>{_APPROX})?"),
-        "fraction": re.compile(rf"{_BEFORE}(?P<a>\d+)/(?P<b>\d+)(?![\d/.])"),
-        "ratio": re.compile(rf"{_BEFORE}(?P<num>\d+(?:\.\d+)?(?::\d+(?:\.\d+)?)+)(?![\d:])"),
-        "bare_before": re.compile(rf"{_BEFORE}(?P<num>{_NUM}){_CONNECTOR}$"),
+        "mult_only": re.compile(rf"(?P<num>{_NUM})(?P<a1>{_APPROX})?(?P<mult>{_MULT})(?P<a2>{_APPROX})?"),
+        "fraction": re.compile(r"(?P<a>\d\d*)/(?P<b>\d+)(?![\d/.])"),
+        "ratio": re.compile(r"(?P<num>\d\d*(?:\.\d+)?(?::\d+(?:\.\d+)?)+)(?![\d:])"),
+        "bare_before": re.compile(rf"(?P<num>{_NUM}){_CONNECTOR}$"),
         "han": re.compile(han),
     }
+
+
+# characters one of which each pattern needs: a pattern is not run on a text without them
+_NEEDS = {"mult_only": re.compile("[万亿千百十]"), "fraction": re.compile("/"), "ratio": re.compile(":")}
+
+
+def _finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern that must not start right after one of ``_BEFORE_CHARS``."""
+    pos = 0
+    while True:
+        m = pattern.search(text, pos)
+        if m is None:
+            return
+        s = m.start()
+        if s and text[s - 1] in _BEFORE_CHARS:
+            pos = s + 1  # the lookbehind fails here: try the next position, as the regex engine would
+            continue
+        yield m
+        pos = m.end()
+
+
+def _search(pattern: re.Pattern[str], text: str, pos: int, endpos: int) -> re.Match[str] | None:
+    """``pattern.search(text, pos, endpos)`` with the same condition as :func:`_finditer`."""
+    while True:
+        m = pattern.search(text, pos, endpos)
+        if m is None:
+            return None
+        s = m.start()
+        if not (s and text[s - 1] in _BEFORE_CHARS):
+            return m
+        pos = s + 1
 
 
 _YEAR = r"(?:1[6-9]|20)\d{2}"
@@ -173,7 +209,7 @@ def find_metrics(norm: str) -> list[Span]:
     pats = _patterns()
     units = _units()
     spans: list[Span] = []
-    for m in pats["metric"].finditer(norm):
+    for m in _finditer(pats["metric"], norm):
         s, e = m.span()
         unit = m["unit"]
         if units.get(unit) == "time" and unit == "年" and not m["mult"] and _is_year(m["num"]):
@@ -185,7 +221,9 @@ def find_metrics(norm: str) -> list[Span]:
     for sp in spans:
         covered[sp.start : sp.end] = b"\x01" * (sp.end - sp.start)
     for key in ("mult_only", "fraction", "ratio"):
-        for m in pats[key].finditer(norm):
+        if _NEEDS[key].search(norm) is None:
+            continue
+        for m in _finditer(pats[key], norm):
             s, e = m.span()
             if covered.find(1, s, e) != -1:
                 continue
@@ -205,7 +243,7 @@ def find_metrics(norm: str) -> list[Span]:
     for sp in spans:
         end = sp.start
         while True:
-            m = pats["bare_before"].search(norm, max(0, end - 24), end)
+            m = _search(pats["bare_before"], norm, max(0, end - 24), end)
             if not m or covered.find(1, m.start(), m.end()) != -1:
                 break
             s, e = m.start("num"), m.end("num")

@@ -365,6 +365,8 @@ class PlaceIndex:
         vm = self._village_matcher(scope)
         if vm is not None:
             matches.extend(vm.finditer(norm))
+        if not matches:
+            return self._zones(norm, [])  # (no place: no brand either)
         place_ends = {e for s, e, (kind, form) in matches if kind == "gaz" and self.flags.get(form, "") == ""}
         for s, e, (kind, form) in matches:
             flag = self.flags.get(form, "") if kind == "gaz" else ("check" if kind == "local" else "")
@@ -397,7 +399,10 @@ class PlaceIndex:
         out: list[Span] = []
         suffix = _zone_suffix_re()
         starts = {p.start for p in places if p.label == "PLACE"}
-        starts.update(m.start() for m in _ZONE_START_EXTRA.finditer(norm))
+        if "中" in norm or "国家" in norm or "合作" in norm:  # each _ZONE_START_EXTRA match needs one of these
+            starts.update(m.start() for m in _ZONE_START_EXTRA.finditer(norm))
+        if not starts:
+            return out
         firsts = _zone_suffix_firsts()
         for s in sorted(starts):
             # the zone ending that starts last inside the stretch of name characters after s

@@ -107,14 +107,11 @@ def _stretch_head(norm: str, pos: int) -> tuple[int, str] | None:
     stretch = norm[pos:end]
     if _head_at(stretch, 0, ("generic",)):
         return None
-    rx = head_regex(("program", "org"))
-    best = None
-    for k in range(1, min(len(stretch), _MAX_STRETCH) + 1):
-        m = rx.match(stretch, k)
-        if m:
-            best = (pos + m.end(), heads()[m.group(0)])
-            break
-    return best
+    # the first head noun starting at offset 1.._MAX_STRETCH of the stretch
+    m = head_regex(("program", "org")).search(stretch, 1)
+    if m is None or m.start() > _MAX_STRETCH:
+        return None
+    return pos + m.end(), heads()[m.group(0)]
 
 
 def _content_span(norm: str, o: int, c: int) -> tuple[int, int]:
@@ -188,7 +185,7 @@ def find_quoted(norm: str, is_place: Callable[[str], bool] | None = None) -> lis
             label = "PLACE"
         elif _ends_with_role(content, "program") or _program_context(norm, after_pos, program_at):
             label = "PROGRAM"
-        if label in ("SLOGAN", "PROGRAM") and _program_context(norm, after_pos, program_at):
+        if label == "SLOGAN" and _program_context(norm, after_pos, program_at):
             label = "PROGRAM"
         program_at[o] = label == "PROGRAM"
         attrs = {"canonical": canonical} if label in ("SLOGAN", "PROGRAM") else None

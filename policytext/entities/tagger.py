@@ -309,7 +309,7 @@ class EntityTagger:
             cands += find_orgs(norm, place_spans, bodies=body_m, boundaries=bounds)
         if _PROGRAM_HINT.search(norm):
             cands += find_programs(norm, place_spans)
-        counted = {sp.end for sp in cands if sp.label == "METRIC" and norm[sp.end - 1] in _COUNTERS}
+        counted = {sp.end for sp in cands if sp.label == "METRIC" and norm[sp.end - 1] in _COUNTERS} if lex_m else ()
         for s, e, (label, canonical) in lex_m:
             if label and s in counted:
                 continue  # 建成810个农家书屋: facilities being counted, not the programme's name
@@ -458,20 +458,15 @@ class EntityTagger:
             reg = reg if isinstance(reg, str) else region
             off = int(off) if off is not None and not (isinstance(off, float) and math.isnan(off)) else 0
             todo.append((text, doc_id, sent_id, off, reg))
-        rows: list[dict[str, Any]] = []
+        columns: dict[str, list] = {c: [] for c in COLUMNS}
         with paused_gc():
             norms = [normalize(item[0]) for item in todo]
             found_all = self._combined_matcher().find_all_many(norms)
             for (text, doc_id, sent_id, off, reg), norm, found in zip(todo, norms, found_all):
-                for rec in self._records(text, reg, norm, found):
-                    rec["doc_id"] = doc_id
-                    rec["sent_id"] = sent_id
-                    rec["sent_start"] = rec["start"]
-                    rec["sent_end"] = rec["end"]
-                    rec["start"] += off
-                    rec["end"] += off
-                    rows.append(rec)
-        return _frame(rows, COLUMNS)
+                records = self._records(text, reg, norm, found)
+                if records:
+                    _add_rows(columns, records, doc_id, sent_id, off)
+        return _frame_from_columns(columns)
 
     def tag_corpus(self, corpus: Any) -> pd.DataFrame:
         """Tag every sentence of a :class:`policytext.Corpus`, using each document's region.
@@ -511,11 +506,39 @@ class _Boundaries:
         return self._bounds
 
 
+def _add_rows(columns: dict[str, list], records: list[dict[str, Any]], doc_id: Any, sent_id: Any, off: int) -> None:
+    """Append the entity dicts of one sentence to the columns of :data:`COLUMNS` (None where a key is absent)."""
+    n = len(records)
+    columns["doc_id"] += [doc_id] * n
+    columns["sent_id"] += [sent_id] * n
+    starts = [rec["start"] for rec in records]
+    ends = [rec["end"] for rec in records]
+    columns["start"] += [x + off for x in starts]
+    columns["end"] += [x + off for x in ends]
+    columns["sent_start"] += starts
+    columns["sent_end"] += ends
+    for c in ("label", "text") + ATTR_COLUMNS:
+        columns[c] += [rec.get(c) for rec in records]
+
+
+def _frame_from_columns(columns: dict[str, list]) -> pd.DataFrame:
+    """The table of :func:`_frame` built from columns (missing values None)."""
+    import pandas as pd
+
+    if not columns["start"]:
+        return _frame([], tuple(columns))
+    return _frame_types(pd.DataFrame(columns))
+
+
 def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
-    import numpy as np
     import pandas as pd
 
     df = pd.DataFrame.from_records(rows, columns=list(columns)) if rows else pd.DataFrame(columns=list(columns))
+    return _frame_types(df)
+
+
+def _frame_types(df: pd.DataFrame) -> pd.DataFrame:
+    """The column types of every entity table."""
     for c in ("start", "end", "sent_start", "sent_end"):
         if c in df.columns:
             df[c] = df[c].astype("int64")
@@ -531,7 +554,6 @@ def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame
     for c in ("canonical", "level", "adcode", "parent", "unit", "indicator"):
         if c in df.columns:
             df[c] = df[c].astype(object).where(df[c].notna(), None)
-    del np
     return df
 
 
