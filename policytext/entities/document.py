@@ -47,12 +47,16 @@ def is_document_title(title: str) -> bool:
     return bool(_title_end_re().search(core))
 
 
+_BRACKET_EVENT = re.compile("[《》。！？!?\n]")  # the only characters _bracket_pairs acts on
+
+
 def _bracket_pairs(norm: str) -> list[tuple[int, int]]:
     """Outermost 《…》 pairs (nested 《》 or 〈〉 inside a title stay inside it)."""
     pairs = []
     depth = 0
     start = -1
-    for i, ch in enumerate(norm):
+    for m in _BRACKET_EVENT.finditer(norm):
+        i, ch = m.start(), m.group()
         if ch == "《":
             if depth == 0:
                 start = i

@@ -45,9 +45,13 @@ _HONOR_BEFORE = re.compile(
     r"(?:荣获|获得|获评|评为|授予|命名为|入选|荣膺|争创|创建|成功创建|蝉联|列入|跻身|打造|建成|认定为|成为)[“‘\"']?$"
 )
 _TITLE_START = re.compile(r"^(?:省级|市级|县级|国家级|全国|全省|全市)")
+_PAIR_FIRST = "苏粤浙鲁豫川渝沪京津冀晋辽吉黑皖闽赣湘鄂桂琼黔滇藏陕甘青宁新港澳台深"
+_PAIR_SECOND = "港澳台苏粤浙鲁豫川渝沪京津冀晋辽吉黑皖闽赣湘鄂桂琼黔滇藏陕甘青宁新深"
+# 国家, 中国, 中以 …, or a pair of province abbreviations before 合作 (苏港合作); every alternative starts with a
+# literal character, so the regex engine scans for those characters at C speed
 _ZONE_START_EXTRA = re.compile(
-    r"(?:国家|中国|中[以韩德新欧俄美日法意瑞英澳荷比奥匈捷白哈吉乌塔土巴印泰马越老柬缅菲]"
-    r"|[苏粤浙鲁豫川渝沪京津冀晋辽吉黑皖闽赣湘鄂桂琼黔滇藏陕甘青宁新港澳台深][港澳台苏粤浙鲁豫川渝沪京津冀晋辽吉黑皖闽赣湘鄂桂琼黔滇藏陕甘青宁新深](?=合作))"
+    "国家|中国|中[以韩德新欧俄美日法意瑞英澳荷比奥匈捷白哈吉乌塔土巴印泰马越老柬缅菲]|"
+    + "|".join(f"{c}[{_PAIR_SECOND}](?=合作)" for c in _PAIR_FIRST)
 )
 _HAN_CHAR = re.compile(f"[{HAN}]")
 _ZONE_VERB = re.compile(r"建设|打造|推进|加快|支持|创建|争创|申报|获批|设立|实施|开展|依托|围绕|成为|作为|形成")

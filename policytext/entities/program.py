@@ -31,6 +31,7 @@ _VERB_HEADS = tuple(
         reverse=True,
     )
 )
+_VERB_HEAD_RE = re.compile("|".join(map(re.escape, _VERB_HEADS)))  # longest first
 # what may follow the head noun of a programme name: the end of the phrase, not a noun it modifies
 # (实施中小学校舍安全工程，… but not 深化国有水利工程管理体制改革)
 _AFTER_HEAD = re.compile(rf"(?:[^{HAN}]|[和及与等并的、]|建设|项目|工作|$)")
@@ -74,16 +75,14 @@ def find_programs(norm: str, places: list[Span] = ()) -> list[Span]:
         s = vm.end()
         k = _NAME_RUN.match(norm, s, min(len(norm), s + 16)).end()
         stretch = norm[s:k]
+        # the first head noun at offset >= 3 that ends the phrase
         best = None
-        for i in range(3, len(stretch)):
-            for head in _VERB_HEADS:
-                if stretch.startswith(head, i):
-                    end = i + len(head)
-                    if _AFTER_HEAD.match(norm, s + end):
-                        best = (i, end)
-                    break
-            if best is not None:
+        m = _VERB_HEAD_RE.search(stretch, 3)
+        while m is not None:
+            if _AFTER_HEAD.match(norm, s + m.end()):
+                best = m.span()
                 break
+            m = _VERB_HEAD_RE.search(stretch, m.start() + 1)
         if best is None:
             continue
         name = stretch[: best[1]]
@@ -120,6 +119,6 @@ def find_programs(norm: str, places: list[Span] = ()) -> list[Span]:
         if i - p.end >= 3 and norm[i + 2 : i + 3] not in ("点", "站", "室", "处", "部", "费", "款", "量", "师", "院", "局"):
             spans.append(Span(p.start, i + 2, "PROGRAM", 1, {"canonical": norm[p.start : i + 2]}))
     # 4. hotlines
-    for m in _HOTLINE.finditer(norm):
+    for m in _HOTLINE.finditer(norm) if "热线" in norm else ():
         spans.append(Span(m.start(), m.end(), "PROGRAM", 2, {"canonical": m.group(0)}))
     return spans

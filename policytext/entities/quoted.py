@@ -34,6 +34,7 @@ _HAN_RUN = re.compile(f"[{HAN}A-Za-z0-9]+")
 # characters that end the stretch between a closing mark and a head noun
 _STRETCH_STOP = set("等和及与的或并在对为是指将把被从向了着于以其、，,。；;：:！？!?()（）《》“”‘’\"' ")
 _MAX_STRETCH = 14
+_CLAUSE = re.compile(r"[^，,。；;：:！？!?]*")
 
 _HONOR_RE = re.compile(
     r"(?:^(?:全国|国家|中国|省级|全省|世界|国际|全球)\S*(?:城市|城区|县城|名城|名镇|名村|先进市|先进县|先进区|示范市|"
@@ -215,13 +216,6 @@ def _program_context(norm: str, pos: int, program_at: dict[int, bool]) -> bool:
         return True
     if norm.startswith("系列", pos):
         return True
-    rest = norm[pos : pos + 30]
-    m = re.match(r"[^，,。；;：:！？!?]*", rest)
-    clause = m.group(0) if m else ""
+    clause = _CLAUSE.match(norm, pos, pos + 30).group(0)
     i = clause.find("等")
-    if i != -1 and i <= 12:
-        tail = clause[i + 1 :]
-        rx = head_regex(("program",))
-        if any(rx.match(tail, j) for j in range(len(tail))):
-            return True
-    return False
+    return i != -1 and i <= 12 and head_regex(("program",)).search(clause, i + 1) is not None
