@@ -235,24 +235,8 @@ class Corpus:
         >>> len(c.filter(year=range(2020, 2022)))
         2
         """
-        import pandas as pd
-
-        keep = pd.Series(True, index=self.docs.index)
-        if mask is not None:
-            keep &= pd.Series(mask, index=self.docs.index).astype(bool)
-        for column, value in equals.items():
-            if column not in self.docs.columns:
-                raise ParameterError(
-                    f"filter: no column {column!r}; the corpus has {list(self.docs.columns)}."
-                )
-            col = self.docs[column]
-            if callable(value):
-                keep &= col.map(value).astype(bool)
-            elif isinstance(value, (list, tuple, set, frozenset, range)):
-                keep &= col.isin(list(value))
-            else:
-                keep &= col == value
-        return self._subset(self.docs[keep.fillna(False)])
+        keep = match_rows(self.docs, mask, **equals)
+        return self._subset(self.docs[keep])
 
     def text(self, doc_id: str) -> str:
         """The clean text of one document."""
@@ -321,6 +305,35 @@ class Corpus:
                 {"path": r[0], "status": r[2], "reason": r[3]} for r in self.report.rows if r[2] != "loaded"
             ],
         }
+
+
+def match_rows(docs: pd.DataFrame, mask=None, **equals) -> pd.Series:
+    """Boolean Series: rows of ``docs`` matching ``mask`` and every ``column=value`` condition.
+
+    A value may be a scalar, a list/set/range (membership) or a callable applied to the column; missing values
+    never match. Used by :meth:`Corpus.filter` and :meth:`policytext.stats.DocumentTermMatrix.filter`.
+
+    >>> import pandas as pd
+    >>> match_rows(pd.DataFrame({"year": [2019, 2020, None]}), year=range(2019, 2021)).tolist()
+    [True, True, False]
+    """
+    import numpy as np
+    import pandas as pd
+
+    keep = pd.Series(True, index=docs.index)
+    if mask is not None:
+        keep &= pd.Series(np.asarray(mask, dtype=bool), index=docs.index)
+    for column, value in equals.items():
+        if column not in docs.columns:
+            raise ParameterError(f"filter: no column {column!r}; the documents have {list(docs.columns)}.")
+        col = docs[column]
+        if callable(value):
+            keep &= col.map(value).astype(bool)
+        elif isinstance(value, (list, tuple, set, frozenset, range)):
+            keep &= col.isin(list(value))
+        else:
+            keep &= col == value
+    return keep.fillna(False).astype(bool)
 
 
 def _order_columns(docs: pd.DataFrame) -> pd.DataFrame:
@@ -738,8 +751,9 @@ def _read_table(path: Path):
             return pd.read_json(path, dtype=False)
         sep = "\t" if suffix == ".tsv" else ","
         raw = path.read_bytes()
-        from .readers import decode_bytes
         import io
+
+        from .readers import decode_bytes
 
         text, _ = decode_bytes(raw, None, str(path))
         return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
@@ -748,7 +762,6 @@ def _read_table(path: Path):
 
 
 def _from_table(frame, text_column, id_column, where):
-    import pandas as pd
 
     if text_column is None:
         text_column = next((c for c in _TEXT_COLUMNS if c in frame.columns), None)

@@ -94,18 +94,13 @@ _COUNTY_ZONE_RE = re.compile(
 
 
 def cache_dir() -> Path:
-    """The directory where policytext caches processed resources (see module docstring).
+    """Where policytext caches derived data: ``$POLICYTEXT_CACHE`` or ``~/.cache/policytext``.
 
-    >>> from policytext.gazetteer import cache_dir
-    >>> cache_dir().is_absolute() or "POLICYTEXT_CACHE" in os.environ
-    True
+    The same folder as :func:`policytext.cache.default_cache_root`.
     """
-    env = os.environ.get("POLICYTEXT_CACHE")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "policytext"
+    from .cache import default_cache_root
+
+    return default_cache_root()
 
 
 # ----------------------------------------------------------------------------------------- jionlp source

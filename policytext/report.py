@@ -185,11 +185,10 @@ def analyze(
     import pandas as pd
 
     from . import plot
+    from .corpus import Corpus
     from .entities import entity_counts, places_by_document
     from .stats import document_term_matrix, keyness, term_frequencies
     from .themes import theme_shares
-
-    from .corpus import Corpus
 
     if not isinstance(corpus, Corpus):
         raise InputError(f"analyze expects a policytext Corpus; got {type(corpus).__name__}. "

@@ -111,7 +111,7 @@ _HEADING_KINDS = [
 _HEADING_RES = [(kind, rank, re.compile(r"[ \t\u3000]*" + rx)) for kind, rank, rx in _HEADING_KINDS]
 _HEADING_FIRST = re.compile(rf"[ \t\u3000]*(?:第|[{_CN}（(①-⑳]|\d)")
 
-_POINT_RE = re.compile(rf"(?P<cn>[一二三四五六七八九十])是|第(?P<ord>[一二三四五六七八九十])[，,、：:]")
+_POINT_RE = re.compile(r"(?P<cn>[一二三四五六七八九十])是|第(?P<ord>[一二三四五六七八九十])[，,、：:]")
 _CLAUSE_OPENERS = set("。！？!?；;：:，,、\n")
 _TERMINAL = "。！？!?"
 _CLOSERS = "”’」』）)】〕\"'"

@@ -183,20 +183,13 @@ _JIEBA_MAX_LEN = 4
 
 
 def cache_dir() -> Path:
-    """The directory where policytext caches derived data: ``$POLICYTEXT_CACHE`` or ``~/.cache/policytext``.
+    """Where policytext caches derived data: ``$POLICYTEXT_CACHE`` or ``~/.cache/policytext``.
 
-    Examples
-    --------
-    >>> from policytext.tokenize import cache_dir
-    >>> cache_dir().name in {"policytext"} or "POLICYTEXT_CACHE" in __import__("os").environ
-    True
+    The same folder as :func:`policytext.cache.default_cache_root`.
     """
-    env = os.environ.get("POLICYTEXT_CACHE")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "policytext"
+    from .cache import default_cache_root
+
+    return default_cache_root()
 
 
 def _package_file(package: str, *parts: str, install: str) -> Path:

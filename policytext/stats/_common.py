@@ -190,3 +190,19 @@ def ordered_unique(values: Iterable[Any]) -> list[Any]:
     for v in values:
         seen.setdefault(v, None)
     return list(seen)
+
+
+def regex_spans(rx, texts: Sequence[str]):
+    """Non-empty matches of ``rx`` in every text: arrays ``(doc position, start, end)`` (int64)."""
+    import numpy as np
+
+    d_l: list[int] = []
+    s_l: list[int] = []
+    e_l: list[int] = []
+    for i, text in enumerate(texts):
+        for m in rx.finditer(text):
+            if m.end() > m.start():
+                d_l.append(i)
+                s_l.append(m.start())
+                e_l.append(m.end())
+    return (np.asarray(d_l, dtype=np.int64), np.asarray(s_l, dtype=np.int64), np.asarray(e_l, dtype=np.int64))

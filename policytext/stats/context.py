@@ -14,7 +14,16 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, ParameterError
-from ._common import as_corpus, as_list, check_by, compile_entries, doc_text_list, group_codes, indicator
+from ._common import (
+    as_corpus,
+    as_list,
+    check_by,
+    compile_entries,
+    doc_text_list,
+    group_codes,
+    indicator,
+    regex_spans,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -102,18 +111,7 @@ def kwic(
     patterns = [pattern] if isinstance(pattern, str) else list(pattern)
     rx = compile_entries(patterns, regex=regex, wildcard_max=wildcard_max, where="pattern")
     texts = doc_text_list(docs)
-    d_l: list[int] = []
-    s_l: list[int] = []
-    e_l: list[int] = []
-    for i, text in enumerate(texts):
-        for m in rx.finditer(text):
-            if m.end() > m.start():
-                d_l.append(i)
-                s_l.append(m.start())
-                e_l.append(m.end())
-    d = np.asarray(d_l, dtype=np.int64)
-    s = np.asarray(s_l, dtype=np.int64)
-    e = np.asarray(e_l, dtype=np.int64)
+    d, s, e = regex_spans(rx, texts)
     if unit == "chars":
         left_from = np.maximum(s - window, 0)
         right_to = e + window  # slicing clips at the text end

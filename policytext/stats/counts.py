@@ -33,6 +33,7 @@ from ._common import (
     doc_text_list,
     group_codes,
     indicator,
+    regex_spans,
 )
 from .tokens import TokenTable, as_tokens, is_number, is_punctuation, lexicon_terms
 
@@ -209,22 +210,11 @@ class DocumentTermMatrix:
         The vocabulary is kept as is (a term may have no count left).
         """
         import numpy as np
-        import pandas as pd
 
-        keep = pd.Series(True, index=self.docs.index)
-        if mask is not None:
-            keep &= pd.Series(np.asarray(mask, dtype=bool), index=self.docs.index)
-        for column, value in equals.items():
-            if column not in self.docs.columns:
-                raise ParameterError(f"filter: no column {column!r}; the documents have {list(self.docs.columns)}.")
-            col = self.docs[column]
-            if callable(value):
-                keep &= col.map(value).astype(bool)
-            elif isinstance(value, (list, tuple, set, frozenset, range)):
-                keep &= col.isin(list(value))
-            else:
-                keep &= col == value
-        rows = np.flatnonzero(keep.fillna(False).to_numpy(dtype=bool))
+        from ..corpus import match_rows
+
+        keep = match_rows(self.docs, mask, **equals)
+        rows = np.flatnonzero(keep.to_numpy(dtype=bool))
         return DocumentTermMatrix(self.matrix[rows], self.vocabulary, self.docs.iloc[rows], self.doc_lengths[rows],
                                   self.params)
 
@@ -792,7 +782,6 @@ def _check_dictionary(dictionary: Any) -> dict[str, list[str]]:
 def _match_spans(corpus: Corpus, dictionary: dict[str, list[str]], *, regex: bool, wildcard_max: int,
                  match: str, tokenizer: Any, n_jobs: int):
     """Per concept: (doc positions, starts, ends) of every match, as arrays."""
-    import numpy as np
 
     if match not in ("text", "tokens"):
         raise ParameterError(f"match must be 'text' or 'tokens'; got {match!r}.")
@@ -801,18 +790,7 @@ def _match_spans(corpus: Corpus, dictionary: dict[str, list[str]], *, regex: boo
     result = {}
     for concept, entries in dictionary.items():
         rx = compile_entries(entries, regex=regex, wildcard_max=wildcard_max, where=f"dictionary[{concept!r}]")
-        docs_l: list[int] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        for i, text in enumerate(texts):
-            for m in rx.finditer(text):
-                if m.end() > m.start():
-                    docs_l.append(i)
-                    starts.append(m.start())
-                    ends.append(m.end())
-        d = np.asarray(docs_l, dtype=np.int64)
-        s = np.asarray(starts, dtype=np.int64)
-        e = np.asarray(ends, dtype=np.int64)
+        d, s, e = regex_spans(rx, texts)
         if tokens is not None and len(d):
             ok = _on_boundaries(tokens, d, s, e)
             d, s, e = d[ok], s[ok], e[ok]
