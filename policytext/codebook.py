@@ -18,6 +18,11 @@ Three codebooks ship with policytext (``policytext/resources/codebooks/*.yaml``)
 
 A user codebook is a YAML (or TOML) file with the same layout; see :func:`load_codebook` for the format.
 
+Matching: at each position the longest cue starting there counts, a cue inside a longer one already counted is
+not counted again, and cues that merely overlap both count. ``行政执法公示`` is a cue of its own in ``rule_of_law``,
+so 全面推行行政执法公示制度 yields that one cue, not the contained ``行政执法`` and ``执法公示`` (a codebook without the
+compound would yield both of those, overlapping).
+
 Examples
 --------
 >>> from policytext import load_codebook
@@ -139,26 +144,110 @@ class Theme:
 
 
 _HASH_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier; arithmetic wraps modulo 2**64
+_MIX = np.uint64(0xBF58476D1CE4E5B9)  # second multiplier: spreads low bits into the high bits a filter reads
 _SEP = "\n"
 
 
+class _Encoded:
+    """Sentences with their folded code points (:func:`_codes`), computed once and shared by the codebook
+    matcher and the n-gram features."""
+
+    __slots__ = ("codes", "starts", "texts")
+
+    def __init__(self, texts: list[str], codes: np.ndarray, starts: np.ndarray) -> None:
+        self.texts, self.codes, self.starts = texts, codes, starts
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def _encode(texts) -> _Encoded:
+    if isinstance(texts, _Encoded):
+        return texts
+    texts = texts if isinstance(texts, list) else list(texts)
+    return _Encoded(texts, *_codes(texts))
+
+
 def _codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Concatenate sentences with a separator; return folded code points (uint64) and each sentence's start."""
-    texts = [t.replace(_SEP, " ") if _SEP in t else t for t in texts]
+    """Concatenate sentences with a separator; return folded code points (uint32) and each sentence's start.
+
+    A separator inside a sentence becomes a space (one character for one, so offsets hold).
+    """
+    if not isinstance(texts, list):
+        texts = list(texts)
     big = _SEP.join(texts)
-    codes = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    fw = (codes >= 0xFF01) & (codes <= 0xFF5E)
-    codes[fw] -= np.uint64(0xFEE0)
-    codes[codes == 0x3000] = np.uint64(0x20)
-    lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
+    if big.count(_SEP) != max(len(texts) - 1, 0):  # some sentence holds the separator itself
+        texts = [t.replace(_SEP, " ") for t in texts]
+        big = _SEP.join(texts)
+    codes = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32).copy()
+    # full-width ASCII -> half-width (0xFF01..0xFF5E), ideographic space -> space
+    fw = np.flatnonzero((codes - np.uint32(0xFF01)) < np.uint32(0x5E))
+    if len(fw):
+        codes[fw] -= np.uint32(0xFEE0)
+    sp = np.flatnonzero(codes == 0x3000)
+    if len(sp):
+        codes[sp] = 0x20
     starts = np.zeros(len(texts), dtype=np.int64)
     if len(texts) > 1:
-        starts[1:] = np.cumsum(lengths[:-1] + 1)
+        starts[1:] = np.flatnonzero(codes == ord(_SEP)) + 1
     return codes, starts
 
 
+class _KeySet:
+    """A static hash table of uint64 keys (open addressing, linear probing) with vectorized lookups.
+
+    Each key carries an int64 value and a flag; :meth:`lookup` answers for millions of queries with a few numpy
+    passes (a sorted array with ``searchsorted`` is several times slower on unsorted queries).
+    """
+
+    def __init__(self, keys: Sequence[int], values: Sequence[int], flags: Sequence[bool]) -> None:
+        bits = max(6, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
+        size = 1 << bits
+        self.shift = np.uint64(64 - bits)
+        self.mask = size - 1
+        self.keys = np.zeros(size, dtype=np.uint64)
+        self.values = np.full(size, -1, dtype=np.int64)
+        self.flags = np.zeros(size, dtype=bool)
+        self.used = np.zeros(size, dtype=bool)
+        self.max_probe = 0
+        with np.errstate(over="ignore"):
+            home = ((np.asarray(keys, dtype=np.uint64) * _MIX) >> self.shift).astype(np.int64).tolist()
+        for key, value, flag, slot in zip(keys, values, flags, home):
+            d = 0
+            while self.used[(slot + d) & self.mask]:
+                d += 1
+            i = (slot + d) & self.mask
+            self.keys[i], self.values[i], self.flags[i], self.used[i] = key, value, flag, True
+            self.max_probe = max(self.max_probe, d)
+
+    def lookup(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(found, value, flag)`` for every query (value -1 and flag False when not found)."""
+        with np.errstate(over="ignore"):
+            slot = ((x * _MIX) >> self.shift).astype(np.intp)
+        found = np.zeros(len(x), dtype=bool)
+        where = np.zeros(len(x), dtype=np.intp)
+        todo = np.arange(len(x))
+        for d in range(self.max_probe + 1):
+            i = (slot[todo] + d) & self.mask if d else slot
+            hit = self.keys[i] == x[todo]
+            hit &= self.used[i]
+            found[todo[hit]] = True
+            where[todo[hit]] = i[hit]
+            more = self.used[i] & ~hit  # an occupied slot with another key: the key may sit further on
+            if not more.any():
+                break
+            todo = todo[more]
+        value = np.where(found, self.values[where], -1)
+        return found, value, found & self.flags[where]
+
+
 class _HashMatcher:
-    """Find many literal terms in many sentences at once with vectorized 64-bit rolling hashes (numpy).
+    """Find many literal terms in many sentences at once with vectorized 64-bit polynomial hashes (numpy).
+
+    A vectorized trie walk: every position whose first two characters begin some term is a candidate; candidates
+    are extended one character at a time while their prefix is still the prefix of a longer term, and report a
+    match whenever the prefix is a whole term. The work beyond the first two characters is proportional to the
+    text that looks like the beginning of a term, not to text length times the longest term.
 
     :meth:`find` returns every occurrence (overlapping); :meth:`spans` keeps, at each position where a term
     starts, the longest term starting there and drops spans contained in an earlier kept span: ``情况报告如下``
@@ -166,23 +255,34 @@ class _HashMatcher:
     ``执法监督``. Terms never contain the sentence separator, so no match crosses two sentences.
     """
 
-    _FILTER_BITS = 16
+    _FILTER_BITS = 18
 
     def __init__(self, terms: Sequence[str]) -> None:
         self.terms = list(terms)
-        self.by_len: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        groups: dict[int, list[tuple[int, int]]] = {}
+        # per length L: hash of every length-L prefix of a term -> (id of the term it completes or -1, whether a
+        # longer term continues it)
+        levels: dict[int, dict[int, list]] = {}
         for tid, term in enumerate(self.terms):
-            if term:
-                groups.setdefault(len(term), []).append((self._hash(term), tid))
-        shift = 64 - self._FILTER_BITS
-        for n, pairs in groups.items():
-            pairs.sort()
-            filt = np.zeros(1 << self._FILTER_BITS, dtype=bool)
-            filt[[h >> shift for h, _ in pairs]] = True
-            self.by_len[n] = (np.array([p[0] for p in pairs], dtype=np.uint64),
-                              np.array([p[1] for p in pairs], dtype=np.int64), filt)
-        self.max_len = max(self.by_len, default=0)
+            h = 0
+            for j, ch in enumerate(term):
+                h = (h * int(_HASH_BASE) + ord(ch)) % (1 << 64)
+                entry = levels.setdefault(j + 1, {}).setdefault(h, [-1, False])
+                if j + 1 == len(term):
+                    entry[0] = tid
+                else:
+                    entry[1] = True
+        self.max_len = max(levels, default=0)
+        self.levels = {n: _KeySet(list(d), [v[0] for v in d.values()], [v[1] for v in d.values()])
+                       for n, d in levels.items() if n >= 2}
+        singles = sorted((h, v[0]) for h, v in levels.get(1, {}).items() if v[0] >= 0)
+        self.single_codes = np.array([h for h, _ in singles], dtype=np.uint64)  # one-character terms
+        self.single_tids = np.array([t for _, t in singles], dtype=np.int64)
+        self.single_filter = np.zeros(0x110000, dtype=bool)  # indexed by code point
+        self.single_filter[self.single_codes.astype(np.intp)] = True
+        start2 = np.array(list(levels.get(2, {})), dtype=np.uint64)
+        self.filter2 = np.zeros(1 << self._FILTER_BITS, dtype=bool)
+        with np.errstate(over="ignore"):
+            self.filter2[((start2 * _MIX) >> np.uint64(64 - self._FILTER_BITS)).astype(np.intp)] = True
 
     @staticmethod
     def _hash(term: str) -> int:
@@ -191,7 +291,7 @@ class _HashMatcher:
             h = (h * int(_HASH_BASE) + ord(ch)) % (1 << 64)
         return h
 
-    def find(self, codes: np.ndarray, chunk: int = 1 << 18) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def find(self, codes: np.ndarray, chunk: int = 1 << 20) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All occurrences as arrays ``(start, length, term id)``, sorted by start then longest first.
 
         The text is processed in cache-sized chunks cut at sentence separators (no term spans a separator).
@@ -206,44 +306,51 @@ class _HashMatcher:
                 stop = stop + int(seps[0]) + 1 if len(seps) else min(n, stop + 4096)
             p, ln, t = self._find_block(codes[start:stop])
             if len(p):
-                parts.append((p + start, ln, t))
+                order = np.argsort(p * (self.max_len + 1) + (self.max_len - ln))  # by start, longest first
+                parts.append((p[order] + start, ln[order], t[order]))
             start = stop
         if not parts:
             e = np.zeros(0, dtype=np.int64)
             return e, e, e
-        pos = np.concatenate([x[0] for x in parts])
-        ln = np.concatenate([x[1] for x in parts])
-        tid = np.concatenate([x[2] for x in parts])
-        order = np.lexsort((-ln, pos))
-        return pos[order], ln[order], tid[order]
+        if len(parts) == 1:
+            return parts[0]
+        return tuple(np.concatenate([x[i] for x in parts]) for i in range(3))
 
     def _find_block(self, codes: np.ndarray):
         n = len(codes)
         pos_parts, len_parts, tid_parts = [], [], []
-        h = np.zeros(n, dtype=np.uint64)
-        shift = np.uint64(64 - self._FILTER_BITS)
-        with np.errstate(over="ignore"):
-            for L in range(1, self.max_len + 1):
-                m = n - L + 1
-                if m <= 0:
-                    break
-                h = h[:m]
-                np.multiply(h, _HASH_BASE, out=h)
-                np.add(h, codes[L - 1:], out=h)
-                if L not in self.by_len:
-                    continue
-                keys, tids, filt = self.by_len[L]
-                cand = np.flatnonzero(filt[h >> shift])
-                if not len(cand):
-                    continue
-                hv = h[cand]
-                j = np.searchsorted(keys, hv)
-                j[j >= len(keys)] = 0
-                ok = keys[j] == hv
-                if ok.any():
-                    pos_parts.append(cand[ok])
-                    len_parts.append(np.full(int(ok.sum()), L, dtype=np.int64))
-                    tid_parts.append(tids[j[ok]])
+        if len(self.single_codes):
+            P = np.flatnonzero(self.single_filter[codes.astype(np.intp)])  # code points are < 0x110000
+            if len(P):
+                pos_parts.append(P)
+                len_parts.append(np.ones(len(P), dtype=np.int64))
+                tid_parts.append(self.single_tids[np.searchsorted(self.single_codes, codes[P])])
+        if n >= 2 and 2 in self.levels:
+            with np.errstate(over="ignore"):
+                h = codes[:-1] * _HASH_BASE
+                h += codes[1:]
+                f = h * _MIX  # mix the second character into the high bits the filter reads
+                f >>= np.uint64(64 - self._FILTER_BITS)
+                P = np.flatnonzero(self.filter2[f.astype(np.intp)])
+                H = h[P]
+                L = 2
+                while len(P):
+                    _, tid, grows = self.levels[L].lookup(H)
+                    done = np.flatnonzero(tid >= 0)
+                    if len(done):
+                        pos_parts.append(P[done])
+                        len_parts.append(np.full(len(done), L, dtype=np.int64))
+                        tid_parts.append(tid[done])
+                    if L == self.max_len:
+                        break
+                    P, H = P[grows], H[grows]
+                    nxt = P + L
+                    inside = nxt < n
+                    if not inside.all():
+                        P, H, nxt = P[inside], H[inside], nxt[inside]
+                    H = H * _HASH_BASE
+                    H += codes[nxt]
+                    L += 1
         if not pos_parts:
             e = np.zeros(0, dtype=np.int64)
             return e, e, e
@@ -416,7 +523,8 @@ class Codebook:
         condition terms.
         """
         comp = self._compile()
-        codes, starts = _codes(texts)
+        enc = _encode(texts)
+        codes, starts = enc.codes, enc.starts
         found = comp["matcher"].find(codes)
         pos, ln, uid = found
         cue = comp["cue_id"][uid]
@@ -452,7 +560,7 @@ class Codebook:
         """
         from scipy import sparse
 
-        texts = list(texts)
+        texts = _encode(texts)
         comp = self._compile()
         n, K = len(texts), len(comp["labels"])
         if n == 0:
@@ -466,21 +574,31 @@ class Codebook:
             S.data[:] = 1.0
         E = np.asarray(S @ comp["W"])
         if comp["conditional"]:
-            C = sparse.csr_matrix((np.ones(len(csent), dtype=bool), (csent, cid)), shape=(n, max(comp["n_cond"], 1)))
-            C = C.tocsc()
+            # (sentence, condition term) pairs present, as sorted keys
+            nc = max(comp["n_cond"], 1)
+            present = np.unique(csent.astype(np.int64) * nc + cid)
+
+            def has(rows: np.ndarray, c: int) -> np.ndarray:
+                q = rows * nc + c
+                j = np.minimum(np.searchsorted(present, q), max(len(present) - 1, 0))
+                return present[j] == q if len(present) else np.zeros(len(q), dtype=bool)
+
             Sc = S.tocsc()
             for i, k, w, ifa, unl in comp["conditional"]:
-                col = Sc[:, i]
-                rows = col.indices
-                if not len(rows):
+                lo, hi = Sc.indptr[i], Sc.indptr[i + 1]
+                if lo == hi:
                     continue
-                counts = col.data
+                rows = Sc.indices[lo:hi].astype(np.int64)  # distinct sentences holding the rule's term
+                counts = Sc.data[lo:hi]
                 mask = np.ones(len(rows), dtype=bool)
                 if ifa:
-                    mask &= np.asarray(C[:, ifa].sum(axis=1)).ravel()[rows] > 0
-                if unl:
-                    mask &= np.asarray(C[:, unl].sum(axis=1)).ravel()[rows] == 0
-                np.add.at(E[:, k], rows[mask], w * counts[mask])
+                    any_if = np.zeros(len(rows), dtype=bool)
+                    for c in ifa:
+                        any_if |= has(rows, c)
+                    mask &= any_if
+                for c in unl:
+                    mask &= ~has(rows, c)
+                E[rows[mask], k] += w * counts[mask]
         return E
 
     def counts(self, texts: Sequence[str]) -> np.ndarray:
@@ -489,7 +607,7 @@ class Codebook:
         :class:`~policytext.themes.DictionaryClassifier` baseline. Columns follow :attr:`labels`."""
         from scipy import sparse
 
-        texts = list(texts)
+        texts = _encode(texts)
         comp = self._compile()
         n, K = len(texts), len(comp["labels"])
         if n == 0:

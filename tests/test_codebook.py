@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policytext.codebook import Codebook, available_codebooks, load_codebook, normalize_text
+from policytext.codebook import (
+    Codebook,
+    _codes,
+    _HashMatcher,
+    available_codebooks,
+    load_codebook,
+    normalize_text,
+)
 from policytext.errors import CodebookError, ResourceError
 
 SPEC_IDS = {
@@ -87,6 +94,36 @@ def test_matches_offsets_property(text):
         assert text[m.start:m.end] == m.term
     E = cb.evidence([text, text])
     assert E.shape == (2, len(cb)) and np.allclose(E[0], E[1])
+
+
+def test_overlap_rule_keeps_overlapping_cues_and_drops_contained_ones():
+    # the rule behind Codebook.matches, on a codebook made for it: at each start the longest term wins, a term
+    # inside an earlier kept span is dropped, a term that only overlaps it is kept
+    book = {"name": "t", "themes": [{"id": "enforcement", "name": "执法", "seeds": {"行政执法": 3, "执法公示": 3}},
+                                    {"id": "other", "name": "其他"}]}
+    cb = load_codebook(book)
+    assert [(m.term, m.start, m.end) for m in cb.matches("全面推行行政执法公示制度")] == [
+        ("行政执法", 4, 8), ("执法公示", 6, 10)]
+    assert cb.evidence(["全面推行行政执法公示制度"])[0].tolist() == [6.0, 0.0]
+    book["themes"][0]["seeds"]["行政执法公示"] = 3  # the compound, as the shipped codebook lists it
+    cb = load_codebook(book)
+    assert [m.term for m in cb.matches("全面推行行政执法公示制度")] == ["行政执法公示"]
+    assert cb.evidence(["全面推行行政执法公示制度"])[0].tolist() == [3.0, 0.0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(terms=st.lists(st.text(alphabet="abcab\n", min_size=1, max_size=6).filter(lambda t: "\n" not in t),
+                      min_size=1, max_size=12, unique=True),
+       texts=st.lists(st.text(alphabet="abc\n", max_size=30), max_size=6))
+def test_hash_matcher_finds_every_occurrence(terms, texts):
+    codes, starts = _codes(texts)
+    pos, ln, tid = _HashMatcher(terms).find(codes, chunk=8)  # tiny chunks: the chunk cutting is exercised
+    big = "\n".join(t.replace("\n", " ") for t in texts)
+    expected = sorted((i, -len(t), k) for k, t in enumerate(terms) for i in range(len(big)) if big.startswith(t, i))
+    assert sorted(zip(pos.tolist(), (-ln).tolist(), tid.tolist())) == expected
+    order = list(zip(pos.tolist(), (-ln).tolist()))
+    assert order == sorted(order)  # by start, longest first
+    assert starts.tolist() == [sum(len(t) + 1 for t in texts[:i]) for i in range(len(texts))]
 
 
 def test_evidence_matches_per_sentence_matching():
