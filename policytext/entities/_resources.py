@@ -61,6 +61,10 @@ def lookup(text: str) -> LexEntry | None:
     return entry
 
 
+_NO_QUOTES = str.maketrans("", "", "“‘「『”’」』\"'")  # _text.OPEN_QUOTES + CLOSE_QUOTES + straight quotes
+_SPACES = re.compile(r"\s+")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def canonical_form(text: str) -> str:
     """Canonical form of a SLOGAN or PROGRAM name: quotation marks removed, full-width forms and spacing
@@ -69,11 +73,10 @@ def canonical_form(text: str) -> str:
     >>> canonical_form("“双随机一公开”"), canonical_form("放、管、服"), canonical_form(" 法援惠民生　春暖农民工 ")
     ('双随机、一公开', '放管服', '法援惠民生 春暖农民工')
     """
-    from ._text import CLOSE_QUOTES, OPEN_QUOTES, normalize
+    from ._text import normalize
 
-    t = normalize(text)
-    t = "".join(ch for ch in t if ch not in OPEN_QUOTES + CLOSE_QUOTES + "\"'")
-    t = re.sub(r"\s+", " ", t).strip()
+    t = normalize(text).translate(_NO_QUOTES)
+    t = _SPACES.sub(" ", t).strip()
     entry = lookup(t)
     return entry.canonical if entry is not None else t
 

@@ -151,6 +151,8 @@ def _starts_word(norm: str, s: int, boundaries: Any) -> bool:
         import rjieba
 
         bounds = {a for _w, a, _b in rjieba.tokenize(norm)}
+    elif hasattr(boundaries, "contains"):
+        return boundaries.contains(s)  # the tagger's lazy boundaries: one clause at a time
     else:
         bounds = boundaries()
     return s in bounds

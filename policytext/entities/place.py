@@ -352,8 +352,12 @@ class PlaceIndex:
         """
         boundaries: set[int] | None = None
 
+        contains = getattr(tokens, "contains", None)  # the tagger's lazy boundaries: one clause at a time
+
         def on_boundaries(s: int, e: int) -> bool:
             nonlocal boundaries
+            if contains is not None:
+                return contains(s) and contains(e)
             if boundaries is None:
                 boundaries = tokens(norm) if tokens is not None else _jieba_boundaries(norm)
             return s in boundaries and e in boundaries if e != s else s in boundaries

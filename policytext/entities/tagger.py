@@ -7,8 +7,9 @@ import operator
 import os
 import re
 import threading
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from operator import itemgetter
+from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, ParameterError
@@ -41,6 +42,7 @@ COLUMNS: tuple[str, ...] = ("doc_id", "sent_id", "start", "end", "sent_start", "
 _DIGIT = re.compile(r"[0-9]")
 _DOC_HINT = re.compile(r"《|》|条例|法")  # alternatives starting with a literal: scanned at C speed
 _QUOTE_HINT = re.compile("[“”‘’「」『』\"']")
+_CLAUSE_MARKS = re.compile("[，。、；;：:？?！!]")  # never inside a word of rjieba (see _Boundaries)
 _CONNECTORS = {"和", "及", "与", "、", "或", "至", "到", "-", "—", "~", "－", "～"}
 _COUNTERS = set("个座所家项支批名户处间套台辆条")
 _FOUND_HINT = re.compile(r"成立|设立|组建|挂牌|筹建|新设")
@@ -488,24 +490,50 @@ class EntityTagger:
 
 
 class _Boundaries:
-    """Word boundaries of a text from rjieba, computed on first use (most sentences never need them)."""
+    """Word boundaries of a text from rjieba, computed on first use (most sentences never need them), one
+    clause at a time.
 
-    __slots__ = ("_bounds", "text")
+    rjieba (jieba-rs) segments each run of Chinese characters, letters and digits on its own, and every
+    punctuation mark in :data:`_CLAUSE_MARKS` is a word by itself; so the words of the text between two such marks
+    are those rjieba finds in the whole text there, and :meth:`contains` segments only the clause around an offset.
+    """
+
+    __slots__ = ("_clauses", "_marks", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self._bounds: set[int] | None = None
+        self._marks: list[int] | None = None  # offsets of the clause marks
+        self._clauses: dict[int, set[int]] = {}  # clause start -> word boundaries inside the clause
 
-    def __call__(self, _text: str | None = None) -> set[int]:
-        if self._bounds is None:
+    def contains(self, pos: int) -> bool:
+        """Whether ``pos`` is a word boundary of the text."""
+        text = self.text
+        if pos <= 0 or pos >= len(text):
+            return pos == 0 or pos == len(text)
+        if self._marks is None:
+            self._marks = [m.start() for m in _CLAUSE_MARKS.finditer(text)]
+        marks = self._marks
+        k = bisect_left(marks, pos)  # first mark at or after pos
+        if k < len(marks) and marks[k] == pos or k and marks[k - 1] == pos - 1:
+            return True  # before or after a mark
+        start = marks[k - 1] + 1 if k else 0
+        bounds = self._clauses.get(start)
+        if bounds is None:
             import rjieba
 
-            tokens = rjieba.tokenize(self.text)
-            out = {0, len(self.text)}
-            out.update(map(itemgetter(1), tokens))
-            out.update(map(itemgetter(2), tokens))
-            self._bounds = out
-        return self._bounds
+            end = marks[k] if k < len(marks) else len(text)
+            # the offsets between rjieba's words (cut gives the words of tokenize, without building offsets)
+            bounds = set(accumulate(map(len, rjieba.cut(text[start:end])), initial=start))
+            self._clauses[start] = bounds
+        return pos in bounds
+
+    def __call__(self, _text: str | None = None) -> set[int]:
+        """All word boundaries of the text."""
+        import rjieba
+
+        out = {0, len(self.text)}
+        out.update(accumulate(map(len, rjieba.cut(self.text))))
+        return out
 
 
 def _sentence_frame(records: list[dict[str, Any]], counts: list[int], todo: list[tuple]) -> pd.DataFrame:
