@@ -295,6 +295,21 @@ def test_batch_matcher_equals_walking_matcher(texts):
         _match._TABLE_BITS = old_bits
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from(list("深入推进陕西省汉滨区法治政府建设全省上下大河镇，。、；;：:？?！! ab12\r\n")),
+               max_size=50))
+def test_clause_boundaries_equal_sentence_boundaries(text):
+    # word boundaries segmented clause by clause are those of the whole text
+    import rjieba
+
+    from policytext.entities.tagger import _Boundaries
+
+    whole = {0, len(text)} | {x for _w, s, e in rjieba.tokenize(text) for x in (s, e)}
+    lazy = _Boundaries(text)
+    assert [p for p in range(-1, len(text) + 2) if lazy.contains(p)] == sorted(whole)
+    assert lazy() == whole
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.text(alphabet=st.sampled_from(_ALPHABET), max_size=40), min_size=1, max_size=8))
 def test_sentence_table_equals_one_text_at_a_time(texts):

@@ -17,7 +17,6 @@ __all__ = ["DictMatcher"]
 
 _MULT = 0x9E3779B97F4A7C15  # odd 64-bit multiplier of the rolling hash (arithmetic mod 2**64)
 _MULT2 = 0xC2B2AE3D27D4EB4F  # multiplier that spreads a hash over the filter table's slots
-_MASK = (1 << 64) - 1
 _TABLE_BITS = 23  # filter table of 8 MB: few false positives for some 10**5 entry prefixes
 _SEP = "\x00"  # joins the texts in find_all_many; no entry may contain it
 _CHUNK = 1 << 20  # characters per numpy pass (bounds the memory of the hash arrays)
@@ -146,12 +145,17 @@ class DictMatcher:
             import numpy as np
 
             table = np.zeros(1 << _TABLE_BITS, dtype=np.uint8)
+            mult, mult2, shift = np.uint64(_MULT), np.uint64(_MULT2), np.uint64(64 - _TABLE_BITS)
+            by_length: dict[int, list[str]] = {}
             for key in self.entries:
-                h = 0
-                for pos, ch in enumerate(key):
-                    h = (h * _MULT + ord(ch)) & _MASK
-                    table[_slot(h)] |= 1 if pos == len(key) - 1 else 2
-            self._table = (table, max(map(len, self.entries)))
+                by_length.setdefault(len(key), []).append(key)
+            for length, keys in by_length.items():
+                codes = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).reshape(len(keys), length)
+                h = np.zeros(len(keys), dtype=np.uint64)
+                for pos in range(length):  # the rolling hash of each prefix, as in _candidates
+                    h = h * mult + codes[:, pos].astype(np.uint64)
+                    table[(h * mult2) >> shift] |= 1 if pos == length - 1 else 2
+            self._table = (table, max(by_length))
         return self._table
 
     def _candidates(self, text: str) -> tuple[Any, Any]:
@@ -212,9 +216,3 @@ class DictMatcher:
                     yield (i, i + 1, payload)
                     matched = matched or 1
             i += matched if (matched and not overlapping) else 1
-
-
-
-def _slot(h: int) -> int:
-    """Slot of a 64-bit hash in the filter table (the same arithmetic as the numpy version)."""
-    return ((h * _MULT2) & _MASK) >> (64 - _TABLE_BITS)

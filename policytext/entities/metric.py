@@ -25,7 +25,7 @@ from ._data import read_table
 from ._span import Span
 from ._text import HAN
 
-__all__ = ["find_dates", "find_metrics", "indicator", "parse_metric"]
+__all__ = ["find_dates", "find_metrics", "indicator", "metric_fields", "parse_metric"]
 
 #: Chinese multipliers written after Arabic digits, longest first.
 MULTIPLIERS = {
@@ -165,13 +165,17 @@ def parse_metric(text: str) -> dict[str, object]:
     >>> parse_metric("2.1个百分点")["unit"], parse_metric("1/3")["value"] == 1 / 3
     ('个百分点', True)
     """
-    value, unit, is_percent = _parse_metric(text)
+    value, unit, is_percent = metric_fields(text)
     return {"value": value, "unit": unit, "is_percent": is_percent}
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _parse_metric(text: str) -> tuple[float, str, bool]:
-    """:func:`parse_metric` as a cached tuple (the same metric strings recur across a corpus)."""
+def metric_fields(text: str) -> tuple[float, str, bool]:
+    """:func:`parse_metric` as a tuple ``(value, unit, is_percent)``, cached (metric strings recur in a corpus).
+
+    >>> metric_fields("20.56万件")
+    (205600.0, '件', False)
+    """
     from ._text import normalize
 
     norm = normalize(text)

@@ -19,7 +19,7 @@ from ._resources import canonical_form, lexicon_index
 from ._span import Span, resolve
 from ._text import normalize
 from .document import find_documents
-from .metric import find_dates, find_metrics, indicator, parse_metric
+from .metric import find_dates, find_metrics, indicator, metric_fields
 from .org import find_orgs
 from .program import find_programs
 from .quoted import find_quoted
@@ -36,6 +36,14 @@ LABELS: tuple[str, ...] = ("PLACE", "ORG", "PROGRAM", "SLOGAN", "DOCUMENT", "MET
 ATTR_COLUMNS: tuple[str, ...] = (
     "canonical", "level", "adcode", "parent", "value", "unit", "is_percent", "indicator",
 )
+#: Fields of an entity row (EntityTagger._rows).
+ROW_FIELDS: tuple[str, ...] = ("start", "end", "label", "text") + ATTR_COLUMNS
+# label -> indices of the ROW_FIELDS its entity dicts carry, in order (the last METRIC one: the indicator)
+_LABEL_FIELDS = {
+    **dict.fromkeys(("SLOGAN", "PROGRAM", "DOCUMENT"), (4,)),
+    "PLACE": (4, 5, 6, 7),
+    "METRIC": (8, 9, 10, 11),
+}
 #: Columns of :meth:`EntityTagger.tag_sentences` and :meth:`EntityTagger.tag_corpus`.
 COLUMNS: tuple[str, ...] = ("doc_id", "sent_id", "start", "end", "sent_start", "sent_end", "label", "text") + ATTR_COLUMNS
 
@@ -326,35 +334,50 @@ class EntityTagger:
             cands.append(Span(s, e, label, 10, attrs))
         return resolve(cands)
 
-    def _records(self, text: str, region: str | None = None, norm: str | None = None,
-                 found: list | None = None) -> list[dict[str, Any]]:
-        """Entity dicts of one text: ``start, end, label, text`` and the label-specific keys that apply."""
+    def _rows(self, text: str, region: str | None = None, norm: str | None = None,
+              found: list | None = None) -> list[tuple]:
+        """Entity rows of one text: the values of :data:`ROW_FIELDS` (None where a field does not apply)."""
         spans = self._spans(text, region, norm, found)
-        out: list[dict[str, Any]] = []
+        out: list[tuple] = []
         prev_end = 0
         last_metric: tuple[int, str] | None = None
         for sp in spans:
-            rec: dict[str, Any] = {"start": sp.start, "end": sp.end, "label": sp.label, "text": text[sp.start : sp.end]}
+            label, start, end = sp.label, sp.start, sp.end
+            surface = text[start:end]
+            canonical = level = adcode = parent = value = unit = is_percent = ind = None
             attrs = sp.attrs or {}
-            if sp.label in ("SLOGAN", "PROGRAM", "DOCUMENT"):
-                rec["canonical"] = attrs.get("canonical") or canonical_form(rec["text"])
-            elif sp.label == "PLACE":
-                rec["canonical"] = attrs.get("canonical")
-                rec["level"] = attrs.get("level")
-                rec["adcode"] = attrs.get("adcode")
-                rec["parent"] = attrs.get("parent")
-            elif sp.label == "METRIC":
-                rec.update(parse_metric(rec["text"]))
+            if label in ("SLOGAN", "PROGRAM", "DOCUMENT"):
+                canonical = attrs.get("canonical") or canonical_form(surface)
+            elif label == "PLACE":
+                canonical = attrs.get("canonical")
+                level = attrs.get("level")
+                adcode = attrs.get("adcode")
+                parent = attrs.get("parent")
+            elif label == "METRIC":
+                value, unit, is_percent = metric_fields(surface)
                 if self.indicators:
-                    between = text[last_metric[0] : sp.start] if last_metric else None
+                    between = text[last_metric[0] : start] if last_metric else None
                     if last_metric and between is not None and between.strip() in _CONNECTORS:
-                        rec["indicator"] = last_metric[1]  # 分别达到8家和30家: the same indicator
+                        ind = last_metric[1]  # 分别达到8家和30家: the same indicator
                     else:
-                        rec["indicator"] = indicator(text, sp.start, sp.end, rec["unit"], floor=prev_end)
-                    last_metric = (sp.end, rec["indicator"])
-            prev_end = sp.end
-            if sp.label in self.labels:
-                out.append(rec)
+                        ind = indicator(text, start, end, unit, floor=prev_end)
+                    last_metric = (end, ind)
+            prev_end = end
+            if label in self.labels:
+                out.append((start, end, label, surface, canonical, level, adcode, parent, value, unit, is_percent, ind))
+        return out
+
+    def _records(self, text: str, region: str | None = None) -> list[dict[str, Any]]:
+        """Entity dicts of one text: ``start, end, label, text`` and the label-specific keys that apply."""
+        keys = dict(_LABEL_FIELDS)
+        if not self.indicators:
+            keys["METRIC"] = keys["METRIC"][:-1]
+        out = []
+        for row in self._rows(text, region):
+            rec = dict(zip(ROW_FIELDS[:4], row))
+            for k in keys.get(row[2], ()):
+                rec[ROW_FIELDS[k]] = row[k]
+            out.append(rec)
         return out
 
     def entities(self, text: str, region: str | None = None) -> list[dict[str, Any]]:
@@ -461,16 +484,16 @@ class EntityTagger:
             reg = reg if isinstance(reg, str) else region
             off = int(off) if off is not None and not (isinstance(off, float) and math.isnan(off)) else 0
             todo.append((text, doc_id, sent_id, off, reg))
-        records: list[dict[str, Any]] = []  # the entity dicts of all sentences, in order
+        rows: list[tuple] = []  # the entity rows of all sentences, in order
         counts: list[int] = []  # how many of them each sentence has
         with paused_gc():
             norms = [normalize(item[0]) for item in todo]
             found_all = self._combined_matcher().find_all_many(norms)
             for (text, _d, _s, _o, reg), norm, found in zip(todo, norms, found_all):
-                recs = self._records(text, reg, norm, found)
-                records += recs
-                counts.append(len(recs))
-            return _sentence_frame(records, counts, todo)
+                found_rows = self._rows(text, reg, norm, found)
+                rows += found_rows
+                counts.append(len(found_rows))
+            return _sentence_frame(rows, counts, todo)
 
     def tag_corpus(self, corpus: Any) -> pd.DataFrame:
         """Tag every sentence of a :class:`policytext.Corpus`, using each document's region.
@@ -536,28 +559,26 @@ class _Boundaries:
         return out
 
 
-def _sentence_frame(records: list[dict[str, Any]], counts: list[int], todo: list[tuple]) -> pd.DataFrame:
-    """The :data:`COLUMNS` table of the entity dicts of many sentences; ``counts[k]`` dicts belong to the
+def _sentence_frame(rows: list[tuple], counts: list[int], todo: list[tuple]) -> pd.DataFrame:
+    """The :data:`COLUMNS` table of the entity rows of many sentences; ``counts[k]`` rows belong to the
     sentence ``todo[k] = (text, doc_id, sent_id, offset, region)``."""
     import numpy as np
     import pandas as pd
 
-    if not records:
+    if not rows:
         return _frame([], COLUMNS)
     owner = np.repeat(np.arange(len(counts)), counts).tolist()
-    starts = [rec["start"] for rec in records]
-    ends = [rec["end"] for rec in records]
+    fields = dict(zip(ROW_FIELDS, map(list, zip(*rows))))
     offsets = [todo[k][3] for k in owner]
     columns: dict[str, list] = {
         "doc_id": [todo[k][1] for k in owner],
         "sent_id": [todo[k][2] for k in owner],
-        "start": list(map(operator.add, starts, offsets)),
-        "end": list(map(operator.add, ends, offsets)),
-        "sent_start": starts,
-        "sent_end": ends,
+        "start": list(map(operator.add, fields["start"], offsets)),
+        "end": list(map(operator.add, fields["end"], offsets)),
+        "sent_start": fields["start"],
+        "sent_end": fields["end"],
     }
-    for c in ("label", "text") + ATTR_COLUMNS:
-        columns[c] = [rec.get(c) for rec in records]
+    columns.update((c, fields[c]) for c in ROW_FIELDS[2:])
     return _frame_types(pd.DataFrame(columns))
 
 
