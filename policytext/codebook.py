@@ -146,6 +146,7 @@ class Theme:
 _HASH_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit multiplier; arithmetic wraps modulo 2**64
 _MIX = np.uint64(0xBF58476D1CE4E5B9)  # second multiplier: spreads low bits into the high bits a filter reads
 _SEP = "\n"
+_BLOCK = 100_000  # sentences per block in evidence() and counts()
 
 
 class _Encoded:
@@ -196,8 +197,9 @@ def _codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 class _KeySet:
     """A static hash table of uint64 keys (open addressing, linear probing) with vectorized lookups.
 
-    Each key carries an int64 value and a flag; :meth:`lookup` answers for millions of queries with a few numpy
-    passes (a sorted array with ``searchsorted`` is several times slower on unsorted queries).
+    Each key carries an int64 value and a flag; :meth:`lookup` answers millions of queries with a few numpy passes
+    (a sorted array with ``searchsorted`` is several times slower on unsorted queries). Empty slots hold a key
+    that is not in the table, with value -1 and flag False, so a query landing on one reads "not found".
     """
 
     def __init__(self, keys: Sequence[int], values: Sequence[int], flags: Sequence[bool]) -> None:
@@ -205,40 +207,47 @@ class _KeySet:
         size = 1 << bits
         self.shift = np.uint64(64 - bits)
         self.mask = size - 1
-        self.keys = np.zeros(size, dtype=np.uint64)
+        taken = set(keys)
+        self.empty = next(e for e in range(len(taken) + 1) if e not in taken)
+        self.keys = np.full(size, self.empty, dtype=np.uint64)
         self.values = np.full(size, -1, dtype=np.int64)
         self.flags = np.zeros(size, dtype=bool)
-        self.used = np.zeros(size, dtype=bool)
         self.max_probe = 0
         with np.errstate(over="ignore"):
             home = ((np.asarray(keys, dtype=np.uint64) * _MIX) >> self.shift).astype(np.int64).tolist()
         for key, value, flag, slot in zip(keys, values, flags, home):
             d = 0
-            while self.used[(slot + d) & self.mask]:
+            while self.keys[(slot + d) & self.mask] != self.empty:
                 d += 1
             i = (slot + d) & self.mask
-            self.keys[i], self.values[i], self.flags[i], self.used[i] = key, value, flag, True
+            self.keys[i], self.values[i], self.flags[i] = key, value, flag
             self.max_probe = max(self.max_probe, d)
 
-    def lookup(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(found, value, flag)`` for every query (value -1 and flag False when not found)."""
+    def lookup(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(value, flag)`` for every query (-1 and False when not found)."""
         with np.errstate(over="ignore"):
-            slot = ((x * _MIX) >> self.shift).astype(np.intp)
-        found = np.zeros(len(x), dtype=bool)
-        where = np.zeros(len(x), dtype=np.intp)
-        todo = np.arange(len(x))
-        for d in range(self.max_probe + 1):
-            i = (slot[todo] + d) & self.mask if d else slot
-            hit = self.keys[i] == x[todo]
-            hit &= self.used[i]
-            found[todo[hit]] = True
-            where[todo[hit]] = i[hit]
-            more = self.used[i] & ~hit  # an occupied slot with another key: the key may sit further on
-            if not more.any():
-                break
-            todo = todo[more]
-        value = np.where(found, self.values[where], -1)
-        return found, value, found & self.flags[where]
+            slot = x * _MIX
+        slot >>= self.shift
+        i = slot.view(np.int64)  # < table size
+        k = self.keys[i]
+        hit = k == x
+        value = self.values[i]
+        flag = self.flags[i]
+        if self.max_probe:
+            more = np.flatnonzero(~hit & (k != self.empty))  # slot taken by another key: look further on
+            for d in range(1, self.max_probe + 1):
+                if not len(more):
+                    break
+                j = (i[more] + d) & self.mask
+                kj = self.keys[j]
+                h = kj == x[more]
+                value[more[h]] = self.values[j[h]]
+                flag[more[h]] = self.flags[j[h]]
+                hit[more[h]] = True
+                more = more[~h & (kj != self.empty)]
+        value[~hit] = -1
+        flag &= hit
+        return value, flag
 
 
 class _HashMatcher:
@@ -335,7 +344,7 @@ class _HashMatcher:
                 H = h[P]
                 L = 2
                 while len(P):
-                    _, tid, grows = self.levels[L].lookup(H)
+                    tid, grows = self.levels[L].lookup(H)
                     done = np.flatnonzero(tid >= 0)
                     if len(done):
                         pos_parts.append(P[done])
@@ -560,6 +569,11 @@ class Codebook:
         """
         from scipy import sparse
 
+        if not isinstance(texts, _Encoded):
+            texts = texts if isinstance(texts, list) else list(texts)
+            if len(texts) > _BLOCK:  # blocks of sentences: cache-sized arrays, bounded memory
+                return np.concatenate([self.evidence(texts[i:i + _BLOCK], unique=unique)
+                                       for i in range(0, len(texts), _BLOCK)])
         texts = _encode(texts)
         comp = self._compile()
         n, K = len(texts), len(comp["labels"])
@@ -607,6 +621,10 @@ class Codebook:
         :class:`~policytext.themes.DictionaryClassifier` baseline. Columns follow :attr:`labels`."""
         from scipy import sparse
 
+        if not isinstance(texts, _Encoded):
+            texts = texts if isinstance(texts, list) else list(texts)
+            if len(texts) > _BLOCK:
+                return np.concatenate([self.counts(texts[i:i + _BLOCK]) for i in range(0, len(texts), _BLOCK)])
         texts = _encode(texts)
         comp = self._compile()
         n, K = len(texts), len(comp["labels"])

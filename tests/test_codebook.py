@@ -13,6 +13,7 @@ from policytext.codebook import (
     Codebook,
     _codes,
     _HashMatcher,
+    _KeySet,
     available_codebooks,
     load_codebook,
     normalize_text,
@@ -124,6 +125,19 @@ def test_hash_matcher_finds_every_occurrence(terms, texts):
     order = list(zip(pos.tolist(), (-ln).tolist()))
     assert order == sorted(order)  # by start, longest first
     assert starts.tolist() == [sum(len(t) + 1 for t in texts[:i]) for i in range(len(texts))]
+
+
+@settings(max_examples=100, deadline=None)
+@given(keys=st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 3), unique=True, max_size=300),
+       others=st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 5), max_size=50))
+def test_keyset_lookup_agrees_with_a_dict(keys, others):
+    table = {k: (i if i % 3 else -1, i % 2 == 0) for i, k in enumerate(keys)}
+    ks = _KeySet(list(table), [v for v, _ in table.values()], [f for _, f in table.values()])
+    queries = np.asarray(keys + others, dtype=np.uint64)
+    value, flag = ks.lookup(queries)
+    expected = [table.get(int(q), (-1, False)) for q in queries]
+    assert value.tolist() == [v for v, _ in expected]
+    assert flag.tolist() == [f for _, f in expected]
 
 
 def test_evidence_matches_per_sentence_matching():
