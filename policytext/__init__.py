@@ -121,6 +121,74 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
-    from .corpus import Corpus, LoadReport, load_corpus
-    from .errors import PolicyTextError
-    from .structure import DocumentParts, split_document, split_sentences
+    from .cache import (
+        AnnotationCache as AnnotationCache,
+    )
+    from .codebook import (
+        Codebook as Codebook,
+        load_codebook as load_codebook,
+    )
+    from .corpus import (
+        Corpus as Corpus,
+        LoadReport as LoadReport,
+        iter_corpus as iter_corpus,
+        load_corpus as load_corpus,
+    )
+    from .entities import (
+        EntityTagger as EntityTagger,
+        entity_counts as entity_counts,
+        places_by_document as places_by_document,
+        tag_entities as tag_entities,
+    )
+    from .errors import (
+        PolicyTextError as PolicyTextError,
+    )
+    from .gazetteer import (
+        Gazetteer as Gazetteer,
+        load_gazetteer as load_gazetteer,
+    )
+    from .lexicon import (
+        load_lexicon as load_lexicon,
+        load_stopwords as load_stopwords,
+    )
+    from .pipeline import (
+        Annotations as Annotations,
+        annotate as annotate,
+        annotate_files as annotate_files,
+    )
+    from .report import (
+        analyze as analyze,
+    )
+    from .stats import (
+        DocumentTermMatrix as DocumentTermMatrix,
+        TokenTable as TokenTable,
+        collocations as collocations,
+        dictionary_counts as dictionary_counts,
+        dictionary_matches as dictionary_matches,
+        dispersion as dispersion,
+        document_term_matrix as document_term_matrix,
+        keyness as keyness,
+        kwic as kwic,
+        panel as panel,
+        term_frequencies as term_frequencies,
+        tokenize_corpus as tokenize_corpus,
+        trends as trends,
+    )
+    from .structure import (
+        DocumentParts as DocumentParts,
+        split_document as split_document,
+        split_sentences as split_sentences,
+    )
+    from .themes import (
+        DictionaryClassifier as DictionaryClassifier,
+        ThemeClassifier as ThemeClassifier,
+        classify_corpus as classify_corpus,
+        evaluate_themes as evaluate_themes,
+        theme_shares as theme_shares,
+    )
+    from .tokenize import (
+        Token as Token,
+        Tokenizer as Tokenizer,
+        cut as cut,
+        tokenize as tokenize,
+    )
