@@ -44,6 +44,7 @@ _LABEL_FIELDS = {
     "PLACE": (4, 5, 6, 7),
     "METRIC": (8, 9, 10, 11),
 }
+_STR_FIELDS = frozenset({"canonical", "level", "unit", "indicator"})  # always a str or None
 #: Columns of :meth:`EntityTagger.tag_sentences` and :meth:`EntityTagger.tag_corpus`.
 COLUMNS: tuple[str, ...] = ("doc_id", "sent_id", "start", "end", "sent_start", "sent_end", "label", "text") + ATTR_COLUMNS
 
@@ -567,18 +568,23 @@ def _sentence_frame(rows: list[tuple], counts: list[int], todo: list[tuple]) -> 
 
     if not rows:
         return _frame([], COLUMNS)
-    owner = np.repeat(np.arange(len(counts)), counts).tolist()
-    fields = dict(zip(ROW_FIELDS, map(list, zip(*rows))))
-    offsets = [todo[k][3] for k in owner]
-    columns: dict[str, list] = {
+    owner = np.repeat(np.arange(len(counts)), counts)
+    offsets = np.array([item[3] for item in todo], dtype=np.int64)[owner]
+    owner = owner.tolist()
+    fields = {name: list(map(operator.itemgetter(i), rows)) for i, name in enumerate(ROW_FIELDS)}
+    starts = np.array(fields["start"], dtype=np.int64)
+    ends = np.array(fields["end"], dtype=np.int64)
+    columns: dict[str, Any] = {
         "doc_id": [todo[k][1] for k in owner],
         "sent_id": [todo[k][2] for k in owner],
-        "start": list(map(operator.add, fields["start"], offsets)),
-        "end": list(map(operator.add, fields["end"], offsets)),
-        "sent_start": fields["start"],
-        "sent_end": fields["end"],
+        "start": starts + offsets,
+        "end": ends + offsets,
+        "sent_start": starts,
+        "sent_end": ends,
     }
-    columns.update((c, fields[c]) for c in ROW_FIELDS[2:])
+    for c in ROW_FIELDS[2:]:
+        # strings or None by construction: object columns as _frame_types makes them (no type inference)
+        columns[c] = np.array(fields[c], dtype=object) if c in _STR_FIELDS else fields[c]
     return _frame_types(pd.DataFrame(columns))
 
 
