@@ -9,7 +9,7 @@ import re
 import threading
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from itertools import accumulate
+from itertools import accumulate, compress, repeat
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, ParameterError
@@ -455,6 +455,7 @@ class EntityTagger:
         >>> pt.EntityTagger().tag_sentences(sents, region="汉滨区")[["sent_id", "start", "sent_start", "text"]].values.tolist()
         [[1, 9, 2, '大竹园镇']]
         """
+        import numpy as np
         import pandas as pd
 
         if not isinstance(sentences, pd.DataFrame):
@@ -476,15 +477,23 @@ class EntityTagger:
             regions = [reg.get(d, region) for d in doc_ids]
         else:
             regions = [region] * n
-        todo = []  # (text, doc_id, sent_id, offset, region) of the sentences to tag
-        for text, doc_id, sent_id, off, reg in zip(texts, doc_ids, sent_ids, offsets, regions):
-            if not isinstance(text, str):
-                if text is None or (isinstance(text, float) and math.isnan(text)):
-                    continue
-                raise InputError(f"sentence {sent_id!r} of document {doc_id!r}: text must be a str; got {text!r}.")
-            reg = reg if isinstance(reg, str) else region
-            off = int(off) if off is not None and not (isinstance(off, float) and math.isnan(off)) else 0
-            todo.append((text, doc_id, sent_id, off, reg))
+        keep = list(map(isinstance, texts, repeat(str)))
+        if not all(keep):  # skip missing texts, refuse other non-strings
+            for text, doc_id, sent_id in zip(texts, doc_ids, sent_ids):
+                if not (isinstance(text, str) or text is None or (isinstance(text, float) and math.isnan(text))):
+                    raise InputError(
+                        f"sentence {sent_id!r} of document {doc_id!r}: text must be a str; got {text!r}."
+                    )
+            texts, doc_ids, sent_ids, offsets, regions = (
+                list(compress(col, keep)) for col in (texts, doc_ids, sent_ids, offsets, regions)
+            )
+        start_type = sentences["start"].dtype if "start" in sentences.columns else None
+        if not (isinstance(start_type, np.dtype) and start_type.kind in "iu"):  # else: Python ints already
+            offsets = [int(off) if off is not None and not (isinstance(off, float) and math.isnan(off)) else 0
+                       for off in offsets]
+        regions = [reg if isinstance(reg, str) else region for reg in regions]
+        # (text, doc_id, sent_id, offset, region) of the sentences to tag
+        todo = list(zip(texts, doc_ids, sent_ids, offsets, regions))
         rows: list[tuple] = []  # the entity rows of all sentences, in order
         counts: list[int] = []  # how many of them each sentence has
         with paused_gc():
