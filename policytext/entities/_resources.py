@@ -52,7 +52,7 @@ def _squeeze(text: str) -> str:
     return _SQUEEZE_RE.sub("", text)
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 18)
 def lookup(text: str) -> LexEntry | None:
     """The lexicon entry of ``text``, also when its list separators or spaces differ (放、管、服 = 放管服)."""
     entry = lexicon_index().get(text)
@@ -65,7 +65,7 @@ _NO_QUOTES = str.maketrans("", "", "“‘「『”’」』\"'")  # _text.OPEN_
 _SPACES = re.compile(r"\s+")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 18)
 def canonical_form(text: str) -> str:
     """Canonical form of a SLOGAN or PROGRAM name: quotation marks removed, full-width forms and spacing
     normalized, and the lexicon's main form when the phrase is a lexicon entry.

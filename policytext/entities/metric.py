@@ -50,7 +50,8 @@ _APPROX = r"[多余]"
 # not part of a code (PM2.5, G20), a ratio, a fraction or an ordinal: checked in Python by _finditer/_search
 # (a regex starting with this lookbehind is tried at every position; one starting with a digit is not)
 _BEFORE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:/第")
-_CONNECTOR = r"(?:和|、|至|到|或|及|与|-|~|—|–|－|～)"
+_CONNECTOR_CHARS = "和、至到或及与-~—–－～"
+_CONNECTOR = "(?:" + "|".join(map(re.escape, _CONNECTOR_CHARS)) + ")"
 
 
 @functools.cache
@@ -127,6 +128,7 @@ _DATE_RE = re.compile(
         ]
     )
 )
+_NUMERIC_DATE = re.compile(r"\d[-/.]\d")  # in 2024-04-02, 2024/4/2, 2024.4.2
 _DATE_BEFORE = re.compile(r"[A-Za-z0-9_.第]$")
 
 
@@ -136,7 +138,9 @@ def find_dates(norm: str) -> list[Span]:
     >>> [norm[s.start:s.end] for norm in ["2019年1月7日审议通过，1-3月增长，2021—2025年"] for s in find_dates(norm)]
     ['2019年1月7日', '1-3月', '2021—2025年']
     """
-    out = []
+    out: list[Span] = []
+    if not ("年" in norm or "月" in norm or "世纪" in norm or _NUMERIC_DATE.search(norm)):
+        return out  # every date form has one of these
     for m in _DATE_RE.finditer(norm):
         s, e = m.span()
         if s and _DATE_BEFORE.search(norm[s - 1]):
@@ -169,7 +173,7 @@ def parse_metric(text: str) -> dict[str, object]:
     return {"value": value, "unit": unit, "is_percent": is_percent}
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 18)
 def metric_fields(text: str) -> tuple[float, str, bool]:
     """:func:`parse_metric` as a tuple ``(value, unit, is_percent)``, cached (metric strings recur in a corpus).
 
@@ -246,7 +250,8 @@ def find_metrics(norm: str) -> list[Span]:
     extra: list[Span] = []
     for sp in spans:
         end = sp.start
-        while True:
+        # bare_before ends with a connector (and $ also matches before a final newline)
+        while end and norm[end - 1] in _CONNECTOR_CHARS + "\n":
             m = _search(pats["bare_before"], norm, max(0, end - 24), end)
             if not m or covered.find(1, m.start(), m.end()) != -1:
                 break
@@ -283,6 +288,7 @@ def _context_res() -> dict[str, re.Pattern[str]]:
 
 
 _BOUNDARY = re.compile(r"[，,。；;：:、！？!?()（）“”‘’\"《》\[\]【】\s]")
+_UP_TO_LAST_BOUNDARY = re.compile(r"(?s).*" + _BOUNDARY.pattern)
 _LEFT_DATES = re.compile(r"^(?:(?:1[6-9]|20)\d{2}年(?:度|底|初|末)?|\d{1,2}月(?:份|底)?)+")
 
 
@@ -300,9 +306,8 @@ def indicator(text: str, start: int, end: int, unit: str = "", floor: int = 0) -
     '农家书屋'
     """
     res = _context_res()
-    left_start = floor
-    for m in _BOUNDARY.finditer(text, floor, start):
-        left_start = m.end()
+    m = _UP_TO_LAST_BOUNDARY.match(text, floor, start)
+    left_start = m.end() if m else floor  # just after the last boundary mark before the number
     left = _LEFT_DATES.sub("", text[left_start:start])
     while True:  # strip scope words in front and linking words behind, until nothing changes
         before = left

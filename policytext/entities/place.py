@@ -373,8 +373,8 @@ class PlaceIndex:
         vm = self._village_matcher(scope)
         if vm is not None:
             matches.extend(vm.finditer(norm))
-        if not matches:
-            return self._zones(norm, [])  # (no place: no brand either)
+        if not matches:  # no place: no brand either, and a zone needs one of these
+            return self._zones(norm, []) if "中" in norm or "国家" in norm or "合作" in norm else []
         place_ends = {e for s, e, (kind, form) in matches if kind == "gaz" and self.flags.get(form, "") == ""}
         for s, e, (kind, form) in matches:
             flag = self.flags.get(form, "") if kind == "gaz" else ("check" if kind == "local" else "")
