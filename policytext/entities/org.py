@@ -205,15 +205,6 @@ def _stretch_end(norm: str, start: int, allow_list: bool) -> int:
 
 
 def _first_suffix(norm: str, start: int, end: int, suffix: re.Pattern[str], min_len: int) -> int | None:
-    firsts = _suffix_firsts()
-    for k in range(start + min_len, end):
-        if norm[k] in firsts:
-            m = suffix.match(norm, k, end)
-            if m:
-                return m.end()
-    return None
-
-
-@functools.cache
-def _suffix_firsts() -> frozenset[str]:
-    return frozenset(w[0] for w in read_list("org_suffixes.txt"))
+    """End of the first organization suffix starting at or after ``start + min_len`` and ending by ``end``."""
+    m = suffix.search(norm, start + min_len, end)
+    return m.end() if m else None

@@ -350,8 +350,21 @@ class PlaceIndex:
         of :attr:`payload` entries in the text when the caller has already matched them (all of them,
         overlapping).
         """
-        boundaries: set[int] | None = None
+        local_forms = scope.local_forms
+        if matches is None:
+            matches = list(self.matcher.finditer(norm, overlapping=True))
+        else:
+            matches = list(matches)
+        if local_forms:
+            matches.extend((s, e, ("local", f)) for s, e, f in _find_all(norm, local_forms))
+        if self._village_rows:
+            vm = self._village_matcher(scope)
+            if vm is not None:
+                matches.extend(vm.finditer(norm))
+        if not matches:  # no place: no brand either, and a zone needs one of these
+            return self._zones(norm, []) if "中" in norm or "国家" in norm or "合作" in norm else []
 
+        boundaries: set[int] | None = None
         contains = getattr(tokens, "contains", None)  # the tagger's lazy boundaries: one clause at a time
 
         def on_boundaries(s: int, e: int) -> bool:
@@ -363,18 +376,6 @@ class PlaceIndex:
             return s in boundaries and e in boundaries if e != s else s in boundaries
 
         spans: list[Span] = []
-        local_forms = scope.local_forms
-        if matches is None:
-            matches = list(self.matcher.finditer(norm, overlapping=True))
-        else:
-            matches = list(matches)
-        if local_forms:
-            matches.extend((s, e, ("local", f)) for s, e, f in _find_all(norm, local_forms))
-        vm = self._village_matcher(scope)
-        if vm is not None:
-            matches.extend(vm.finditer(norm))
-        if not matches:  # no place: no brand either, and a zone needs one of these
-            return self._zones(norm, []) if "中" in norm or "国家" in norm or "合作" in norm else []
         place_ends = {e for s, e, (kind, form) in matches if kind == "gaz" and self.flags.get(form, "") == ""}
         for s, e, (kind, form) in matches:
             flag = self.flags.get(form, "") if kind == "gaz" else ("check" if kind == "local" else "")
