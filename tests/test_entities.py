@@ -295,6 +295,15 @@ def test_batch_matcher_equals_walking_matcher(texts):
         _match._TABLE_BITS = old_bits
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(alphabet=st.sampled_from(list("12法条例《》“”\"'成立设工程行动项目计划，\x00")), max_size=12),
+                min_size=1, max_size=8))
+def test_batch_hints_equal_per_text_hints(texts):
+    from policytext.entities.tagger import _HINTS, _batch_hints
+
+    assert _batch_hints(texts) == [tuple(rx.search(t) is not None for rx in _HINTS) for t in texts]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=st.sampled_from(list("深入推进陕西省汉滨区法治政府建设全省上下大河镇，。、；;：:？?！! ab12\r\n")),
                max_size=50))

@@ -44,6 +44,7 @@ _LABEL_FIELDS = {
     "PLACE": (4, 5, 6, 7),
     "METRIC": (8, 9, 10, 11),
 }
+_BATCH = 20_000  # sentences matched at once by tag_sentences
 _STR_FIELDS = frozenset({"canonical", "level", "unit", "indicator"})  # always a str or None
 #: Columns of :meth:`EntityTagger.tag_sentences` and :meth:`EntityTagger.tag_corpus`.
 COLUMNS: tuple[str, ...] = ("doc_id", "sent_id", "start", "end", "sent_start", "sent_end", "label", "text") + ATTR_COLUMNS
@@ -56,6 +57,8 @@ _CONNECTORS = {"和", "及", "与", "、", "或", "至", "到", "-", "—", "~",
 _COUNTERS = set("个座所家项支批名户处间套台辆条")
 _FOUND_HINT = re.compile(r"成立|设立|组建|挂牌|筹建|新设")
 _PROGRAM_HINT = re.compile(r"工程|行动|攻坚战|保卫战|专项斗争|计划|项目|热线")
+# which recognizers can find something in a text: (digits, document, quotation, founding, programme)
+_HINTS = (_DIGIT, _DOC_HINT, _QUOTE_HINT, _FOUND_HINT, _PROGRAM_HINT)
 _BLOCK_TYPES = {"doctrine", "honor", "period", "event"}
 _UNQUOTED_TYPES = {"slogan": "SLOGAN", "program": "PROGRAM"}
 _LOCK = threading.Lock()
@@ -283,9 +286,10 @@ class EntityTagger:
     # ----------------------------------------------------------------------------------- core
 
     def _spans(self, text: str, region: str | None = None, norm: str | None = None,
-               found: list | None = None) -> list[Span]:
-        """Resolved spans (all labels) of one text; ``norm`` is ``normalize(text)`` and ``found`` the
-        combined matcher's ``find_all(norm)`` when the caller has computed them for many texts at once."""
+               found: list | None = None, hints: tuple[bool, ...] | None = None) -> list[Span]:
+        """Resolved spans (all labels) of one text; ``norm`` is ``normalize(text)``, ``found`` the
+        combined matcher's ``find_all(norm)`` and ``hints`` which :data:`_HINTS` occur in ``norm`` when the
+        caller has computed them for many texts at once."""
         if not text:
             return []
         if norm is None:
@@ -306,20 +310,23 @@ class EntityTagger:
                 user_m.append((s, e, user))
             if law is not None:
                 law_m.append((s, e))
+        if hints is None:
+            hints = tuple(rx.search(norm) is not None for rx in _HINTS)
+        digit, doc, quote, founding, programme = hints
         cands: list[Span] = []
-        if _DIGIT.search(norm):
+        if digit:
             cands += find_dates(norm)
             cands += find_metrics(norm)
-        if _DOC_HINT.search(norm):
+        if doc:
             cands += find_documents(norm, self._laws, law_matches=law_m)
-        if _QUOTE_HINT.search(norm):
+        if quote:
             cands += find_quoted(norm, is_place=lambda x: x in places.forms or x in places.geo)
         bounds = _Boundaries(norm)
         place_spans = places.find(norm, scope, tokens=bounds, matches=place_m)
         cands += place_spans
-        if body_m or place_spans or _FOUND_HINT.search(norm):
+        if body_m or place_spans or founding:
             cands += find_orgs(norm, place_spans, bodies=body_m, boundaries=bounds)
-        if _PROGRAM_HINT.search(norm):
+        if programme:
             cands += find_programs(norm, place_spans)
         counted = {sp.end for sp in cands if sp.label == "METRIC" and norm[sp.end - 1] in _COUNTERS} if lex_m else ()
         for s, e, (label, canonical) in lex_m:
@@ -333,12 +340,12 @@ class EntityTagger:
             elif label in ("SLOGAN", "PROGRAM"):
                 attrs = {"canonical": canonical_form(norm[s:e])}
             cands.append(Span(s, e, label, 10, attrs))
-        return resolve(cands)
+        return resolve(cands) if cands else []
 
     def _rows(self, text: str, region: str | None = None, norm: str | None = None,
-              found: list | None = None) -> list[tuple]:
+              found: list | None = None, hints: tuple[bool, ...] | None = None) -> list[tuple]:
         """Entity rows of one text: the values of :data:`ROW_FIELDS` (None where a field does not apply)."""
-        spans = self._spans(text, region, norm, found)
+        spans = self._spans(text, region, norm, found, hints)
         out: list[tuple] = []
         prev_end = 0
         last_metric: tuple[int, str] | None = None
@@ -496,13 +503,16 @@ class EntityTagger:
         todo = list(zip(texts, doc_ids, sent_ids, offsets, regions))
         rows: list[tuple] = []  # the entity rows of all sentences, in order
         counts: list[int] = []  # how many of them each sentence has
+        matcher = self._combined_matcher()
         with paused_gc():
-            norms = [normalize(item[0]) for item in todo]
-            found_all = self._combined_matcher().find_all_many(norms)
-            for (text, _d, _s, _o, reg), norm, found in zip(todo, norms, found_all):
-                found_rows = self._rows(text, reg, norm, found)
-                rows += found_rows
-                counts.append(len(found_rows))
+            for k in range(0, len(todo), _BATCH):  # batches: the matches of a batch are used while in cache
+                batch = todo[k : k + _BATCH]
+                norms = [normalize(item[0]) for item in batch]
+                found_all = matcher.find_all_many(norms)
+                for (text, _d, _s, _o, reg), norm, found, hints in zip(batch, norms, found_all, _batch_hints(norms)):
+                    found_rows = self._rows(text, reg, norm, found, hints)
+                    rows += found_rows
+                    counts.append(len(found_rows))
             return _sentence_frame(rows, counts, todo)
 
     def tag_corpus(self, corpus: Any) -> pd.DataFrame:
@@ -567,6 +577,26 @@ class _Boundaries:
         out = {0, len(self.text)}
         out.update(accumulate(map(len, rjieba.cut(self.text))))
         return out
+
+
+def _batch_hints(norms: list[str]) -> list[tuple[bool, ...]]:
+    """``tuple(rx.search(norm) is not None for rx in _HINTS)`` for each text, from one scan per hint of the
+    joined texts (no hint pattern matches the joining character)."""
+    import numpy as np
+
+    joined = "\x00".join(norms)
+    starts = np.cumsum([0] + [len(t) + 1 for t in norms[:-1]], dtype=np.int64)
+    flags = []
+    for rx in _HINTS:
+        if rx is _DIGIT:  # digits are many: find them with numpy
+            codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            where = np.flatnonzero((codes >= 48) & (codes <= 57))
+        else:
+            where = np.array([m.start() for m in rx.finditer(joined)], dtype=np.int64)
+        hit = np.zeros(len(norms), dtype=bool)
+        hit[np.searchsorted(starts, where, side="right") - 1] = True
+        flags.append(hit.tolist())
+    return list(zip(*flags))
 
 
 def _sentence_frame(rows: list[tuple], counts: list[int], todo: list[tuple]) -> pd.DataFrame:
