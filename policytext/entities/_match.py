@@ -164,17 +164,21 @@ class DictMatcher:
         import numpy as np
 
         table, longest = self._hash_table()
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
         n = len(codes)
-        alive = np.arange(n, dtype=np.int64)
-        h = np.zeros(n, dtype=np.uint64)
         mult, mult2, shift = np.uint64(_MULT), np.uint64(_MULT2), np.uint64(64 - _TABLE_BITS)
         found_s, found_l = [], []
-        for length in range(1, longest + 1):
-            if length > 1:
-                ok = alive + length <= n
-                if not ok[-1]:
-                    alive, h = alive[ok], h[ok]
+        if self._singles:  # one-character entries: the hash of a character is its code
+            where = np.flatnonzero(np.isin(codes, [ord(ch) for ch in self._singles]))
+            found_s.append(where)
+            found_l.append(np.ones(len(where), dtype=np.int64))
+        # every position starts as a candidate of two characters or more
+        alive = np.arange(max(n - 1, 0), dtype=np.int64)
+        h = codes[: len(alive)]
+        for length in range(2, longest + 1):
+            ok = alive + length <= n
+            if len(ok) and not ok[-1]:
+                alive, h = alive[ok], h[ok]
             h = h * mult + codes[alive + (length - 1)]
             flags = table[(h * mult2) >> shift]
             hit = (flags & 1).astype(bool)

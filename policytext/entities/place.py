@@ -362,7 +362,7 @@ class PlaceIndex:
             if vm is not None:
                 matches.extend(vm.finditer(norm))
         if not matches:  # no place: no brand either, and a zone needs one of these
-            return self._zones(norm, []) if "中" in norm or "国家" in norm or "合作" in norm else []
+            return self._zones(norm, []) if _may_start_zone(norm) else []
 
         boundaries: set[int] | None = None
         contains = getattr(tokens, "contains", None)  # the tagger's lazy boundaries: one clause at a time
@@ -404,11 +404,18 @@ class PlaceIndex:
         spans.extend(self._brands(norm, spans))
         return spans
 
+    def may_find_unmatched(self, norm: str, scope: Scope = _NO_SCOPE) -> bool:
+        """False when :meth:`find` finds nothing in ``norm`` if no entry of :attr:`payload` occurs in it: no short
+        form of the document's own divisions, no village list to search, no possible start of a zone name."""
+        if self._village_rows and scope.county:
+            return True
+        return any(f in norm for f in scope.local_forms) or _may_start_zone(norm)
+
     def _zones(self, norm: str, places: list[Span]) -> list[Span]:
         out: list[Span] = []
         suffix = _zone_suffix_re()
         starts = {p.start for p in places if p.label == "PLACE"}
-        if "中" in norm or "国家" in norm or "合作" in norm:  # each _ZONE_START_EXTRA match needs one of these
+        if _may_start_zone(norm):
             starts.update(m.start() for m in _ZONE_START_EXTRA.finditer(norm))
         if not starts:
             return out
@@ -456,6 +463,11 @@ class PlaceIndex:
                     out.append(Span(s, p.end, "SLOGAN", 1, {"canonical": name}))
                     break
         return out
+
+
+def _may_start_zone(norm: str) -> bool:
+    """Whether ``_ZONE_START_EXTRA`` can match in ``norm`` (each of its matches has one of these)."""
+    return "中" in norm or "国家" in norm or "合作" in norm
 
 
 def _find_all(text: str, forms: Iterable[str]):

@@ -194,6 +194,7 @@ def find_quoted(norm: str, is_place: Callable[[str], bool] | None = None) -> lis
     return sorted(spans)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _ends_with_role(content: str, role: str) -> bool:
     """``content`` ends with a head word of ``role`` and has something before it."""
     words, longest = _role_words(role)

@@ -298,7 +298,9 @@ class EntityTagger:
         scope = places.scope(region)
         if found is None:
             found = self._combined_matcher().find_all(norm)
-        place_m, body_m, lex_m, user_m, law_m = [], [], [], [], []
+        place_m = body_m = lex_m = user_m = law_m = ()  # (most sentences match no dictionary entry)
+        if found:
+            place_m, body_m, lex_m, user_m, law_m = [], [], [], [], []
         for s, e, (pl, body, lx, user, law) in found:
             if pl is not None:
                 place_m.append((s, e, pl))
@@ -312,6 +314,8 @@ class EntityTagger:
                 law_m.append((s, e))
         if hints is None:
             hints = tuple(rx.search(norm) is not None for rx in _HINTS)
+        if not found and not any(hints) and not places.may_find_unmatched(norm, scope):
+            return []  # no recognizer can find anything (about half of all sentences)
         digit, doc, quote, founding, programme = hints
         cands: list[Span] = []
         if digit:
