@@ -407,9 +407,9 @@ class PlaceIndex:
     def may_find_unmatched(self, norm: str, scope: Scope = _NO_SCOPE) -> bool:
         """False when :meth:`find` finds nothing in ``norm`` if no entry of :attr:`payload` occurs in it: no short
         form of the document's own divisions, no village list to search, no possible start of a zone name."""
-        if self._village_rows and scope.county:
+        if _may_start_zone(norm) or self._village_rows and scope.county:
             return True
-        return any(f in norm for f in scope.local_forms) or _may_start_zone(norm)
+        return bool(scope.local_forms) and any(f in norm for f in scope.local_forms)
 
     def _zones(self, norm: str, places: list[Span]) -> list[Span]:
         out: list[Span] = []
