@@ -128,8 +128,25 @@ _DATE_RE = re.compile(
         ]
     )
 )
+# every date starts with one of these (_DATE_RE starts with no literal, so the regex engine would try it everywhere)
+_DATE_START = re.compile(r"[\d〇零一二三四五六七八九]")
 _NUMERIC_DATE = re.compile(r"\d[-/.]\d")  # in 2024-04-02, 2024/4/2, 2024.4.2
 _DATE_BEFORE = re.compile(r"[A-Za-z0-9_.第]$")
+
+
+def _date_finditer(norm: str) -> Iterator[re.Match[str]]:
+    """``_DATE_RE.finditer(norm)``, trying the regex only where a date can start (every match is non-empty)."""
+    pos = 0
+    while True:
+        first = _DATE_START.search(norm, pos)
+        if first is None:
+            return
+        m = _DATE_RE.match(norm, first.start())
+        if m is None:
+            pos = first.start() + 1
+        else:
+            yield m
+            pos = m.end()
 
 
 def find_dates(norm: str) -> list[Span]:
@@ -141,7 +158,7 @@ def find_dates(norm: str) -> list[Span]:
     out: list[Span] = []
     if not ("年" in norm or "月" in norm or "世纪" in norm or _NUMERIC_DATE.search(norm)):
         return out  # every date form has one of these
-    for m in _DATE_RE.finditer(norm):
+    for m in _date_finditer(norm):
         s, e = m.span()
         if s and _DATE_BEFORE.search(norm[s - 1]):
             continue
