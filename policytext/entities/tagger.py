@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import os
@@ -609,30 +610,68 @@ def _batch_hints(norms: list[str]) -> list[tuple[bool, ...]]:
 
 def _sentence_frame(rows: list[tuple], counts: list[int], todo: list[tuple]) -> pd.DataFrame:
     """The :data:`COLUMNS` table of the entity rows of many sentences; ``counts[k]`` rows belong to the
-    sentence ``todo[k] = (text, doc_id, sent_id, offset, region)``."""
+    sentence ``todo[k] = (text, doc_id, sent_id, offset, region)``.
+
+    Builds each column with the type :func:`_frame_types` gives it: for a short document (the pipeline tags one
+    at a time) the pandas conversions would cost as much as the tagging."""
     import numpy as np
     import pandas as pd
 
     if not rows:
-        return _frame([], COLUMNS)
+        return _empty_frame()
     owner = np.repeat(np.arange(len(counts)), counts)
     offsets = np.array([item[3] for item in todo], dtype=np.int64)[owner]
     owner = owner.tolist()
     fields = {name: list(map(operator.itemgetter(i), rows)) for i, name in enumerate(ROW_FIELDS)}
     starts = np.array(fields["start"], dtype=np.int64)
     ends = np.array(fields["end"], dtype=np.int64)
+    index = pd.RangeIndex(len(rows))
+    sent_ids = [todo[k][2] for k in owner]
     columns: dict[str, Any] = {
         "doc_id": [todo[k][1] for k in owner],
-        "sent_id": [todo[k][2] for k in owner],
+        # _frame_types makes integer sentence ids int64
+        "sent_id": np.array(sent_ids, dtype=np.int64) if all(type(x) is int for x in sent_ids) else sent_ids,
         "start": starts + offsets,
         "end": ends + offsets,
         "sent_start": starts,
         "sent_end": ends,
+        "label": fields["label"],
+        "text": fields["text"],
     }
-    for c in ROW_FIELDS[2:]:
-        # strings or None by construction: object columns as _frame_types makes them (no type inference)
-        columns[c] = np.array(fields[c], dtype=object) if c in _STR_FIELDS else fields[c]
-    return _frame_types(pd.DataFrame(columns))
+    for c in ("canonical", "level", "adcode", "parent"):
+        columns[c] = _object_column(fields[c], c in _STR_FIELDS, index)
+    columns["value"] = np.array(fields["value"], dtype=np.float64)  # None -> NaN
+    columns["unit"] = _object_column(fields["unit"], True, index)
+    columns["is_percent"] = pd.array(fields["is_percent"], dtype="boolean")
+    columns["indicator"] = _object_column(fields["indicator"], True, index)
+    df = pd.DataFrame(columns, index=index)
+    if df["sent_id"].dtype != np.int64 and df["sent_id"].notna().all():
+        try:
+            df["sent_id"] = df["sent_id"].astype("int64")
+        except (TypeError, ValueError):
+            pass
+    return df
+
+
+def _object_column(values: list, strings: bool, index: Any) -> Any:
+    """An object column with None for missing values, as :func:`_frame_types` makes it."""
+    import numpy as np
+    import pandas as pd
+
+    if strings or all(type(x) is str or x is None for x in values):
+        return pd.Series(np.array(values, dtype=object), index=index, dtype=object)
+    col = pd.Series(values, index=index)  # e.g. numeric codes of a custom gazetteer
+    return col.astype(object).where(col.notna(), None)
+
+
+@functools.cache
+def _empty_template() -> pd.DataFrame:
+    return _frame([], COLUMNS)
+
+
+def _empty_frame() -> pd.DataFrame:
+    """An empty :data:`COLUMNS` table (a copy of one built once)."""
+    return _empty_template().copy()
 
 
 def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
