@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import clone
 
 from policytext.cli import main as cli_main
@@ -16,6 +18,7 @@ from policytext.errors import InputError, ModelNotFoundError, NotFittedError, Pa
 from policytext.themes import (
     DictionaryClassifier,
     ThemeClassifier,
+    as_sentence_frame,
     classify_corpus,
     evaluate_themes,
     load_model,
@@ -58,6 +61,22 @@ def test_get_params_clone_and_fit_returns_self():
     assert clf.set_params(blend=0.2) is clf and clf.blend == 0.2
     base = DictionaryClassifier("rule_of_law")
     assert base.fit() is base and clone(base).get_params() == {"codebook": "rule_of_law"}
+
+
+@pytest.mark.parametrize("cls", ["ThemeClassifier", "DictionaryClassifier", "HashedNgramVectorizer"])
+def test_documented_defaults_match_the_signature(cls):
+    import inspect
+    import re
+
+    from policytext.themes import _classifier, _features
+
+    obj = getattr(_classifier, cls, None) or getattr(_features, cls)
+    params = inspect.signature(obj.__init__).parameters
+    documented = re.findall(r"^    (\w+(?:, \w+)*) : [^\n]*?, default (\S+)$", obj.__doc__, flags=re.MULTILINE)
+    assert documented, "no 'name : type, default value' lines found"
+    for names, value in documented:
+        for name in names.split(", "):
+            assert repr(params[name].default).strip("'") == value.strip('"'), (cls, name)
 
 
 def test_not_fitted_errors():
@@ -138,6 +157,61 @@ def test_explain_lists_cues_and_features(fitted):
     assert row["theme"] == "enforcement"
     assert ("行政执法公示", "enforcement", 3.0) in row["cues"]
     assert row["features"] and all(isinstance(f, str) and w > 0 for f, w in row["features"])
+
+
+# ------------------------------------------------------------------------------------------- fast paths
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="法治政府执法法法，。 \n", max_size=25), min_size=1, max_size=8))
+def test_occurrence_features_match_a_per_sentence_reference(texts):
+    # merge_repeats=False: one entry per kept n-gram occurrence, rows scaled by the root of the summed squares
+    from policytext.codebook import _codes
+    from policytext.themes._features import HashedNgramVectorizer, _ngram_hashes
+
+    vec = HashedNgramVectorizer(min_df=1, sublinear_tf=False, merge_repeats=False).fit(texts + ["法治政府执法"])
+    X = vec.transform(texts).toarray()
+    lookup = vec._get_lookup()
+    for i, text in enumerate(texts):
+        _, cols = _ngram_hashes(*_codes([text]), [1, 2, 3], vec.bits)  # each sentence on its own
+        kept = lookup[cols]
+        kept = kept[kept >= 0]
+        ref = np.zeros(X.shape[1])
+        np.add.at(ref, kept, vec.idf_[kept])
+        norm = np.sqrt(np.sum(vec.idf_[kept].astype(float) ** 2))
+        assert np.allclose(X[i], ref / norm if norm else ref, atol=1e-6)
+
+
+def test_text_proba_equals_the_logistic_regression(fitted):
+    texts = TEXTS + ["", "无关的句子"]
+    P = fitted._text_proba(texts)
+    ref = fitted.model_.predict_proba(fitted.vectorizer_.transform(texts))
+    cols = [list(fitted.classes_).index(c) for c in fitted.model_.classes_]
+    assert np.allclose(P[:, cols], ref, atol=1e-5)
+
+
+def test_blocks_give_the_same_fit_and_predictions(monkeypatch):
+    from policytext.themes import _classifier
+
+    frame = pd.DataFrame({"text": TEXTS * 3, "section_title": (["四、行政执法工作提质增效"] * 8 + [""] * 16) * 3,
+                          "is_heading": [False] * len(TEXTS) * 3})
+    whole = ThemeClassifier("rule_of_law").fit(frame)
+    expected = whole.predict_frame(frame)
+    monkeypatch.setattr(_classifier, "_BLOCK", 7)
+    blocked = ThemeClassifier("rule_of_law").fit(frame)
+    assert blocked.n_pseudo_ == whole.n_pseudo_
+    assert np.allclose(blocked.model_.coef_, whole.model_.coef_)
+    pd.testing.assert_frame_equal(blocked.predict_frame(frame), expected)
+    assert list(blocked.predict(frame)) == list(expected["theme"])
+    assert np.allclose(blocked.predict_proba(frame), whole.predict_proba(frame))
+
+
+def test_sentence_frame_from_arrow_strings_with_missing_values():
+    frame = pd.DataFrame({"text": pd.Series(["依法办理行政复议案件。", None], dtype="str"),
+                          "section_title": pd.Series([None, "二、行政执法"], dtype="str")})
+    out = as_sentence_frame(frame)
+    assert out["text"].tolist() == ["依法办理行政复议案件。", ""]
+    assert out["section_title"].tolist() == ["", "二、行政执法"]
+    with pytest.raises(InputError, match="strings"):
+        as_sentence_frame(pd.DataFrame({"text": ["a", 3]}))
 
 
 # ------------------------------------------------------------------------------------------- supervised

@@ -15,9 +15,17 @@ from ..errors import InputError, ModelNotFoundError, NotFittedError, ParameterEr
 __all__ = ["MODEL_FORMAT_VERSION", "DictionaryClassifier", "ThemeClassifier", "as_sentence_frame", "load_model"]
 
 #: Version of the saved-model layout; bumped when a saved model can no longer be read.
-MODEL_FORMAT_VERSION = 1
+#: 2: n-gram features hashed multiply-shift; zero-label features count every occurrence (``merge_repeats=False``).
+MODEL_FORMAT_VERSION = 2
 _HEADING_CAP = 3.0
 _MAX_POOL = 150_000
+#: zero-label text model: the most frequent character n-grams of the pseudo-labelled sample (L-BFGS cost grows with
+#: features x labels; more features did not score better)
+_MAX_FEATURES = 1 << 15
+#: sentences per block in prediction (bounded memory, cache-sized arrays)
+_BLOCK = 50_000
+#: the rounds before the last only relabel the pool: they learn from this share of the per-label cap
+_EARLY_ROUND_SHARE = 0.5
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -52,19 +60,35 @@ def as_sentence_frame(X: Any):
             raise InputError(f"expected sentences (a list, Series, DataFrame or Corpus); got {type(X).__name__}.") \
                 from None
         frame = pd.DataFrame({"text": pd.Series(values, dtype=object)})
-    out = pd.DataFrame(index=frame.index)
-    out["text"] = _clean_strings(frame["text"], "text")
+    cols = {"text": pd.Series(_clean_strings(frame["text"], "text"), index=frame.index, dtype=object)}
     if "section_title" in frame.columns:
-        out["section_title"] = _clean_strings(frame["section_title"], "section_title")
+        title = frame["section_title"]
+        if isinstance(title.dtype, pd.StringDtype):  # stays Arrow-backed: factorized, never turned into objects
+            cols["section_title"] = title.fillna("")
+        else:
+            cols["section_title"] = pd.Series(_clean_strings(title, "section_title"), index=frame.index, dtype=object)
     if "is_heading" in frame.columns:
-        out["is_heading"] = frame["is_heading"].fillna(False).astype(bool).to_numpy()
+        cols["is_heading"] = pd.Series(frame["is_heading"].fillna(False).astype(bool).to_numpy(), index=frame.index)
     for col in frame.columns:
         if isinstance(col, str) and col.startswith("context"):
-            out[col] = _clean_strings(frame[col], col)
-    return out
+            cols[col] = pd.Series(_clean_strings(frame[col], col), index=frame.index, dtype=object)
+    return pd.DataFrame(cols, index=frame.index)
 
 
-def _clean_strings(col, name: str) -> list[str]:
+def _clean_strings(col, name: str):
+    """The column as strings (object array or list); missing values become ""."""
+    import pandas as pd
+
+    if isinstance(col.dtype, pd.StringDtype):
+        return col.to_numpy(dtype=object, na_value="")
+    if col.dtype == object:
+        arr = col.to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(arr, skipna=True) in ("string", "empty"):
+            missing = pd.isna(arr)
+            if missing.any():
+                arr = arr.copy()
+                arr[missing] = ""
+            return arr
     values = []
     for v in col.tolist():
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is __import__("pandas").NA:
@@ -74,6 +98,38 @@ def _clean_strings(col, name: str) -> list[str]:
         else:
             raise InputError(f"column {name!r} must hold strings; found {type(v).__name__} value {v!r}.")
     return values
+
+
+def _first_codes(enc) -> np.ndarray:
+    """Folded code point of the first character of every encoded sentence (-1 for an empty one)."""
+    n, total = len(enc.starts), len(enc.codes)
+    ends = np.empty(n, dtype=np.int64)
+    ends[:-1] = enc.starts[1:] - 1
+    if n:
+        ends[-1] = total
+    out = np.full(n, -1, dtype=np.int64)
+    some = np.flatnonzero(ends > enc.starts)
+    out[some] = enc.codes[enc.starts[some]]
+    return out
+
+
+_SPACES = None
+
+
+def _is_space(codes: np.ndarray) -> np.ndarray:
+    """Whether each (folded) code point is whitespace for ``str.strip``."""
+    global _SPACES
+    if _SPACES is None:
+        _SPACES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.int64)
+    return np.isin(codes, _SPACES)
+
+
+def _one_blas_thread():
+    """Single-threaded BLAS: L-BFGS makes many small vector operations whose thread start-up costs more than they
+    gain (5-10x slower fits with two busy cores)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, user_api="blas")
 
 
 def _softmax(S: np.ndarray, temperature: float) -> np.ndarray:
@@ -240,6 +296,12 @@ class ThemeClassifier(_ThemeBase):
     the codebook evidence (softmax at ``temperature``) with the text model (weight ``blend``) as a product of experts:
     clear codebook evidence wins, the text model decides where the codebook is silent or undecided.
 
+    The text model of the zero-label mode uses the 32,768 most frequent character n-grams of the pseudo-labelled
+    sentences, each occurrence weighted by its idf; the rounds before the last learn from half of
+    ``max_per_class`` (they only relabel a pool of at most 150,000 sentences) and each round starts from the
+    previous round's coefficients. Fitting on 700,000 sentences takes a few seconds, evidence and prediction run
+    in blocks of 50,000 sentences.
+
     **Supervised** (``fit(sentences, labels)``): a linear model on character n-grams (and word n-grams with
     ``words=True``) of the sentence, of its ``section_title`` and of any ``context*`` columns (e.g. the previous and
     next sentence), plus the codebook evidence as extra features; any label set works (``codebook=None`` too).
@@ -260,7 +322,7 @@ class ThemeClassifier(_ThemeBase):
     margin : float, default 1.0
         A sentence becomes a pseudo-label when its best score leads the second by at least this much.
     max_per_class : int, default 4000
-        Cap on pseudo-labelled sentences per label and round.
+        Cap on pseudo-labelled sentences per label in the last round (half of it in earlier rounds).
     model : {"auto", "svm", "logreg"}, default "auto"
         Text model: logistic regression in zero-label mode (calibrated probabilities for blending), a linear SVM
         in supervised mode (fast; its probabilities are a softmax of margins, not calibrated).
@@ -339,25 +401,45 @@ class ThemeClassifier(_ThemeBase):
             raise ParameterError(f"ngram_range must be (lo, hi) with 1 <= lo <= hi <= 6; got {self.ngram_range!r}.")
 
     # -- evidence --------------------------------------------------------------------------------------------
-    def _evidence(self, frame) -> tuple[np.ndarray, np.ndarray]:
-        """Sentence evidence E (own cues) and heading evidence H (inherited), both (n, K)."""
+    def _evidence(self, frame, enc=None) -> tuple[np.ndarray, np.ndarray]:
+        """Sentence evidence E (own cues) and heading evidence H (inherited), both (n, K).
+
+        ``enc`` is the encoded ``frame["text"]`` when the caller has it already.
+        """
+        from ..codebook import _encode
+
         cb = self.codebook_
-        texts = frame["text"].tolist()
-        E = cb.evidence(texts)
+        enc = _encode(frame["text"].tolist()) if enc is None else enc
+        texts = enc.texts
+        E = cb.evidence(enc)
         H = np.zeros_like(E)
         hw = self._setting("heading_weight")
         if hw > 0 and "section_title" in frame.columns:
-            titles = np.asarray(frame["section_title"].tolist(), dtype=object)
-            uniq, inv = np.unique(titles, return_inverse=True)
-            Et = cb.evidence(list(uniq))
+            import pandas as pd
+
+            inv, uniq = pd.factorize(frame["section_title"], use_na_sentinel=False)
+            uniq = [u if isinstance(u, str) else "" for u in uniq.tolist()]
+            stripped = [u.strip() for u in uniq]
+            Et = cb.evidence(uniq)
             Et = np.clip(Et, 0, _HEADING_CAP)
             Et[:, cb.labels.index(cb.other)] = 0
-            Et[np.asarray([u.strip() == "" for u in uniq])] = 0
-            H = hw * Et[inv]
-            own = np.asarray([bool(h.strip()) and t.strip().startswith(h.strip())
-                              for t, h in zip(texts, titles.tolist())], dtype=bool)
-            if "is_heading" in frame.columns:
-                own |= frame["is_heading"].to_numpy(dtype=bool)
+            Et[np.asarray([u == "" for u in stripped], dtype=bool)] = 0
+            inv = np.asarray(inv, dtype=np.intp)
+            H = Et[inv]
+            H *= hw
+            # a heading does not inherit from itself: rows flagged as headings, and rows that start with their
+            # section title (checked only where there is something to inherit, and only where the first
+            # characters agree or the sentence starts with a space)
+            own = frame["is_heading"].to_numpy(dtype=bool).copy() if "is_heading" in frame.columns else \
+                np.zeros(len(texts), dtype=bool)
+            check = np.flatnonzero(Et.any(axis=1)[inv] & ~own)
+            if len(check):
+                first = _first_codes(enc)[check]
+                title_first = _first_codes(_encode(stripped))[inv[check]]
+                check = check[(first == title_first) | _is_space(first)]
+                # a stripped title ends in a non-space, so t.strip().startswith(h) == t.lstrip().startswith(h)
+                own[check] = [texts[i].lstrip().startswith(stripped[j])
+                              for i, j in zip(check.tolist(), inv[check].tolist())]
             H[own] = 0
         return E, H
 
@@ -395,9 +477,12 @@ class ThemeClassifier(_ThemeBase):
             return self._fit_zero_label(frame)
         return self._fit_supervised(frame, y, sample_weight)
 
-    def _new_vectorizer(self):
+    def _new_vectorizer(self, zero_label: bool = False):
         from ._features import HashedNgramVectorizer
 
+        if zero_label:
+            return HashedNgramVectorizer(ngram_range=tuple(self.ngram_range), words=self.words, min_df=2,
+                                         max_features=_MAX_FEATURES, sublinear_tf=False, merge_repeats=False)
         return HashedNgramVectorizer(ngram_range=tuple(self.ngram_range), words=self.words, min_df=2)
 
     def _model_kind(self, supervised: bool) -> str:
@@ -436,6 +521,8 @@ class ThemeClassifier(_ThemeBase):
         return np.asarray([w[v] for v in y])
 
     def _fit_zero_label(self, frame):
+        from ..perf import paused_gc
+
         cb = self.codebook_
         labels = cb.labels
         self.classes_ = np.asarray(labels, dtype=object)
@@ -443,9 +530,26 @@ class ThemeClassifier(_ThemeBase):
         self.vectorizer_ = None
         self.model_ = None
         self.n_pseudo_ = {}
-        E, H = self._evidence(frame)
-        S = self._scores(E, H)
         texts = frame["text"].tolist()
+        n, K = len(texts), len(labels)
+        ko = labels.index(cb.other)
+        # codebook evidence block by block; kept: the scores (float32) and what the pseudo-labels need
+        S = np.empty((n, K), dtype=np.float32)
+        top = np.empty(n, dtype=np.int64)
+        lead = np.empty(n)
+        e_max = np.empty(n)
+        own_other = np.empty(n)
+        with paused_gc():
+            for a in range(0, n, _BLOCK):
+                b = min(n, a + _BLOCK)
+                E, H = self._evidence(frame.iloc[a:b])
+                Sb = self._scores(E, H)
+                S[a:b] = Sb
+                top[a:b] = Sb.argmax(axis=1)
+                srt = np.sort(Sb, axis=1)
+                lead[a:b] = srt[:, -1] - srt[:, -2]
+                e_max[a:b] = E.max(axis=1)
+                own_other[a:b] = E[:, ko]
         ex_texts, ex_labels = cb.examples()
         ex_w = [3.0] * len(ex_texts)
         for th in cb.themes.values():  # seed terms as tiny documents: n-gram knowledge of every cue
@@ -457,44 +561,47 @@ class ThemeClassifier(_ThemeBase):
         if self.n_iter == 0:
             return self
         rng = np.random.default_rng(self.random_state)
-        ko = labels.index(cb.other)
-        K = len(labels)
         # pseudo-labels of round 0: clear codebook evidence
-        srt = np.sort(S, axis=1)
-        lead = srt[:, -1] - srt[:, -2]
-        top = S.argmax(axis=1)
-        own_other = E[:, ko]
-        confident = ((top != ko) & (lead >= self.margin) & (E.max(axis=1) >= 2.0)) | \
+        confident = ((top != ko) & (lead >= self.margin) & (e_max >= 2.0)) | \
                     ((top == ko) & (lead >= self.margin) & (own_other >= 1.0))
         pseudo = np.where(confident, top, -1)
-        nonempty = np.asarray([len(t.strip()) >= 4 for t in texts])
+        nonempty = np.fromiter(map(len, map(str.strip, texts)), dtype=np.int64, count=len(texts)) >= 4
         pseudo[~nonempty] = -1
-        vec = self._new_vectorizer()
+        vec = self._new_vectorizer(zero_label=True)
         fit_idx = self._sample(pseudo, K, rng)
         vec.fit([texts[i] for i in fit_idx] + ex_texts)
-        Xall = None
+        Pt_pool = None
         pool = np.arange(len(texts))
         if len(pool) > _MAX_POOL:  # self-training relabels a random pool (plus every confident sentence)
             pool = np.sort(rng.choice(pool, _MAX_POOL, replace=False))
+        model = None
         for it in range(int(self.n_iter)):
-            idx = self._sample(pseudo, K, rng)
+            last = it == int(self.n_iter) - 1
+            idx = self._sample(pseudo, K, rng, None if last else max(1, int(self.max_per_class * _EARLY_ROUND_SHARE)))
             ylab = [labels[pseudo[i]] for i in idx] + list(ex_labels)
             present = sorted(set(ylab))
             if len(present) < 2:
                 break
             Xtr = vec.transform([texts[i] for i in idx] + ex_texts)
+            Xtr.sum_duplicates()  # same matrix, fewer entries for the ~30 L-BFGS steps
             w = np.concatenate([np.ones(len(idx)), np.asarray(ex_w)]) * self._class_sample_weight(ylab)
-            model = self._new_model()
-            model.fit(Xtr, ylab, sample_weight=w)
+            if model is None or list(model.classes_) != present:
+                model = self._new_model()
+            else:  # the next round starts from the last solution (a few L-BFGS steps instead of ~30)
+                model.set_params(warm_start=True)
+            with _one_blas_thread():
+                model.fit(Xtr, ylab, sample_weight=w)
+            model.set_params(warm_start=False)
             self.vectorizer_, self.model_ = vec, model
+            self._linear = None
             self.n_pseudo_ = {lab: int(n) for lab, n in zip(*np.unique([labels[pseudo[i]] for i in idx],
                                                                           return_counts=True))}
-            if it == int(self.n_iter) - 1:
+            if last:
                 break
             # relabel: blended probabilities on the pool
-            if Xall is None:
-                Xall = vec.transform([texts[i] for i in pool])
-            Pb = self._combine(S[pool], self._text_proba(Xall))
+            Pt_pool = np.concatenate([self._text_proba([texts[i] for i in pool[j:j + _BLOCK]])
+                                      for j in range(0, len(pool), _BLOCK)])
+            Pb = self._combine(S[pool], Pt_pool)
             best = Pb.argmax(axis=1)
             keep = (Pb.max(axis=1) >= 0.5) & nonempty[pool]
             # never overrule clear codebook evidence with the text model
@@ -505,23 +612,50 @@ class ThemeClassifier(_ThemeBase):
             pseudo[~nonempty] = -1
         return self
 
-    def _sample(self, pseudo: np.ndarray, K: int, rng) -> np.ndarray:
+    def _sample(self, pseudo: np.ndarray, K: int, rng, cap: int | None = None) -> np.ndarray:
+        """Indices of pseudo-labelled sentences, at most ``cap`` (default ``max_per_class``) per label."""
+        cap = self.max_per_class if cap is None else cap
         out = []
         for k in range(K):
             idx = np.flatnonzero(pseudo == k)
-            if len(idx) > self.max_per_class:
-                idx = rng.choice(idx, self.max_per_class, replace=False)
+            if len(idx) > cap:
+                idx = rng.choice(idx, cap, replace=False)
             out.append(idx)
         return np.sort(np.concatenate(out)) if out else np.zeros(0, dtype=np.int64)
 
-    def _text_proba(self, Xt) -> np.ndarray:
-        """Text-model probabilities aligned to ``classes_`` (zero for labels the model never saw)."""
-        Pm = self._model_proba(Xt)
-        P = np.zeros((Xt.shape[0], len(self.classes_)))
-        pos = {c: i for i, c in enumerate(self.classes_)}
-        for j, c in enumerate(self.model_.classes_):
-            P[:, pos[c]] = Pm[:, j]
+    def _text_proba(self, texts) -> np.ndarray:
+        """Text-model probabilities of sentences (list or encoded), aligned to ``classes_`` (zero for labels the
+        model never saw).
+
+        Computed from the n-gram occurrences directly: unnormalised rows times the coefficients (float32), then
+        each row scaled by its norm — the logistic regression's own ``predict_proba`` on the same features.
+        """
+        from scipy import sparse
+
+        lin = getattr(self, "_linear", None)
+        if lin is None:
+            coef = np.asarray(self.model_.coef_, dtype=np.float64)
+            icpt = np.asarray(self.model_.intercept_, dtype=np.float64)
+            if coef.shape[0] == 1:  # binary: the softmax of (-d/2, d/2) is the logistic of d
+                coef, icpt = np.vstack([-coef / 2, coef / 2]), np.r_[-icpt / 2, icpt / 2]
+            pos = {c: i for i, c in enumerate(self.classes_)}
+            cols = np.asarray([pos[c] for c in self.model_.classes_])
+            lin = self._linear = (np.ascontiguousarray(coef.T, dtype=np.float32), icpt.astype(np.float32), cols)
+        W, b, cols = lin
+        indptr, indices, data, inv_norm = self.vectorizer_._weighted(texts)
+        X = sparse.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, W.shape[0]))
+        Z = np.asarray(X @ W)
+        Z *= inv_norm[:, None]
+        Z += b
+        Pm = _softmax(Z, 1.0)
+        P = np.zeros((Pm.shape[0], len(self.classes_)))
+        P[:, cols] = Pm
         return P
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("_linear", None)
+        return state
 
     def _fit_supervised(self, frame, y, sample_weight):
         from ._features import HashedNgramVectorizer
@@ -560,9 +694,15 @@ class ThemeClassifier(_ThemeBase):
         return sparse.hstack(parts).tocsr() if len(parts) > 1 else parts[0]
 
     # -- prediction ------------------------------------------------------------------------------------------
+    def _blocks(self, frame):
+        """``(P, EH)`` for consecutive blocks of at most ``_BLOCK`` sentences of a prepared frame (bounded memory,
+        cache-sized arrays)."""
+        self._check_fitted()
+        for a in range(0, max(len(frame), 1), _BLOCK):
+            yield self._predict_parts(frame.iloc[a:a + _BLOCK])
+
     def _predict_parts(self, frame):
         """(P combined, E evidence incl. heading) for a prepared frame."""
-        self._check_fitted()
         if self.mode_ == "supervised":
             P = self._model_proba(self._supervised_features(frame))
             if self.codebook_ is not None and set(self.classes_) <= set(self.codebook_.labels):
@@ -570,11 +710,17 @@ class ThemeClassifier(_ThemeBase):
                 cols = [self.codebook_.labels.index(c) for c in self.classes_]
                 return P, (E + H)[:, cols]
             return P, None
-        E, H = self._evidence(frame)
+        from ..codebook import _encode
+        from ..perf import paused_gc
+
+        with paused_gc():
+            enc = _encode(frame["text"].tolist())
+            E, H = self._evidence(frame, enc)
         S = self._scores(E, H)
+        E += H
         if self.model_ is not None and self.blend > 0:
-            return self._combine(S, self._text_proba(self.vectorizer_.transform(frame["text"].tolist()))), E + H
-        return _softmax(S, self.temperature), E + H
+            return self._combine(S, self._text_proba(enc)), E
+        return _softmax(S, self.temperature), E
 
     def _combine(self, S: np.ndarray, Pt: np.ndarray) -> np.ndarray:
         """Product of experts: softmax(S / temperature + blend * log P_text)."""
@@ -582,8 +728,17 @@ class ThemeClassifier(_ThemeBase):
 
     def predict_proba(self, X) -> np.ndarray:
         """Probability of every label (columns follow ``classes_``)."""
-        P, _ = self._predict_parts(as_sentence_frame(X))
-        return P
+        return np.concatenate([P for P, _ in self._blocks(as_sentence_frame(X))])
+
+    def predict(self, X) -> np.ndarray:
+        """Primary label of every sentence.
+
+        Returns
+        -------
+        numpy.ndarray of str
+        """
+        first = np.concatenate([P.argmax(axis=1) for P, _ in self._blocks(as_sentence_frame(X))])
+        return self.classes_[first]
 
     def predict_frame(self, X):
         """Primary and secondary theme of every sentence.
@@ -598,27 +753,34 @@ class ThemeClassifier(_ThemeBase):
         import pandas as pd
 
         frame = as_sentence_frame(X)
-        P, EH = self._predict_parts(frame)
+        parts = [self._secondary(P, EH) for P, EH in self._blocks(frame)]
+        first, second, ok, p1, p2 = (np.concatenate([p[i] for p in parts]) for i in range(5))
+        theme2 = pd.Series(np.where(ok, self.classes_[second], None), dtype=object, index=frame.index)
+        return pd.DataFrame({"theme": pd.Series(self.classes_[first], dtype=object, index=frame.index),
+                             "theme2": theme2, "score": p1, "score2": np.where(ok, p2, np.nan)}, index=frame.index)
+
+    def _secondary(self, P: np.ndarray, EH: np.ndarray | None):
+        """Column of the primary and secondary label, whether the secondary counts, and both probabilities."""
         n = len(P)
-        order = np.argsort(-P, axis=1, kind="stable")
-        first = order[:, 0]
+        rows = np.arange(n)
+        first = P.argmax(axis=1)  # the first of equal maxima, like a stable sort
         classes = list(self.classes_)
         other = self.codebook_.other if self.codebook_ is not None else None
         ko = classes.index(other) if other in classes else -1
         P2 = P.copy()
-        P2[np.arange(n), first] = -1
+        P2[rows, first] = -1
         if ko >= 0:
             P2[:, ko] = -1
         if EH is not None and P.shape[1] > 1:
-            M = EH.astype(float).copy()
-            M[np.arange(n), first] = -np.inf
+            M = EH.astype(float)
+            M[rows, first] = -np.inf
             if ko >= 0:
                 M[:, ko] = -np.inf
             second = M.argmax(axis=1)
         else:
             second = P2.argmax(axis=1) if P.shape[1] > 1 else np.zeros(n, dtype=int)
-        p1 = P[np.arange(n), first]
-        p2 = P[np.arange(n), second] if P.shape[1] > 1 else np.zeros(n)
+        p1 = P[rows, first]
+        p2 = P[rows, second] if P.shape[1] > 1 else np.zeros(n)
         ratio, minimum = self._setting("secondary_ratio"), self._setting("secondary_min")
         if P.shape[1] < 2:
             ok = np.zeros(n, dtype=bool)
@@ -626,16 +788,14 @@ class ThemeClassifier(_ThemeBase):
             # secondary labels come from explicit codebook evidence: the runner-up theme needs at least
             # `secondary_min` and `secondary_ratio` times the evidence of the primary (the fallback label's score
             # when the primary is the fallback)
-            e2 = EH[np.arange(n), second]
-            e1 = EH[np.arange(n), first]
+            e2 = EH[rows, second]
+            e1 = EH[rows, first]
             if ko >= 0:
                 e1 = np.where(first == ko, e1 + self._setting("other_bias"), e1)
             ok = (e2 >= minimum) & (e2 >= ratio * np.maximum(e1, 0)) & (P2.max(axis=1) >= 0)
         else:
             ok = (p2 >= ratio * p1) & (P2.max(axis=1) >= 0)
-        theme2 = pd.Series(np.where(ok, self.classes_[second], None), dtype=object, index=frame.index)
-        return pd.DataFrame({"theme": pd.Series(self.classes_[first], dtype=object, index=frame.index),
-                             "theme2": theme2, "score": p1, "score2": np.where(ok, p2, np.nan)}, index=frame.index)
+        return first, second, ok, p1, p2
 
     def transform(self, X):
         """The sentence table of ``X`` (a Corpus or sentence DataFrame) with ``theme, theme2, score`` added.
