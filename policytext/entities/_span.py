@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 __all__ = ["Span", "resolve"]
@@ -34,8 +35,8 @@ def resolve(spans: list[Span]) -> list[Span]:
     if len(spans) == 1:
         s = spans[0]
         return [s] if s.end > s.start and s.label is not None else []
-    order = sorted(spans, key=lambda s: (s.start - s.end, -s.priority, s.start))
-    taken = bytearray(max(s.end for s in spans))
+    order = sorted(spans, key=_resolution_order)
+    taken = bytearray(max(map(_END, spans)))
     chosen: list[Span] = []
     for s in order:
         if s.end <= s.start or taken.find(1, s.start, s.end) != -1:
@@ -43,5 +44,13 @@ def resolve(spans: list[Span]) -> list[Span]:
         taken[s.start : s.end] = b"\x01" * (s.end - s.start)
         if s.label is not None:
             chosen.append(s)
-    chosen.sort(key=lambda s: s.start)
+    chosen.sort(key=_START)
     return chosen
+
+
+_START = itemgetter(0)
+_END = itemgetter(1)
+
+
+def _resolution_order(s: Span) -> tuple[int, int, int]:
+    return (s.start - s.end, -s.priority, s.start)

@@ -46,6 +46,7 @@ _STRAIGHT = "\"'"
 _SENTENCE_END = "。！？!?;；\n"
 # the only characters quote_pairs acts on
 _QUOTE_EVENT = re.compile("[" + re.escape(OPEN_QUOTES + CLOSE_QUOTES + _STRAIGHT + _SENTENCE_END) + "]")
+_CURLY_EVENT = re.compile("[" + re.escape(OPEN_QUOTES + CLOSE_QUOTES) + "]")
 
 
 def quote_pairs(text: str, max_len: int = 80) -> list[tuple[int, int, int]]:
@@ -63,7 +64,9 @@ def quote_pairs(text: str, max_len: int = 80) -> list[tuple[int, int, int]]:
     pairs: list[tuple[int, int, int]] = []
     stack: list[tuple[str, int]] = []
     straight_open: dict[str, int] = {}
-    for m in _QUOTE_EVENT.finditer(text):
+    # without straight quotes, sentence ends change nothing
+    events = _QUOTE_EVENT if '"' in text or "'" in text else _CURLY_EVENT
+    for m in events.finditer(text):
         i, ch = m.start(), m.group()
         if ch in _PAIR:
             stack.append((ch, i))
