@@ -10,7 +10,10 @@
 2. Supervised on ../shared/corpora/policy-sentences/sentence_classification.json (unlabelled rows dropped),
    stratified 5-fold and document-grouped 5-fold: char 1-3-gram TF-IDF + LinearSVC baseline vs ThemeClassifier on
    the sentence alone and with document structure (section titles from policytext.split_document, neighbours).
-3. Speed: predicting 100,000 sentences once fitted; zero-label fitting on the whole gov-report corpus.
+3. Speed, measured first (cold: the first fits in a process that has just loaded the corpus, as in
+   `policytext analyze`): zero-label fit on the whole gov-report corpus (its full sentence table), predict_frame on
+   all of its sentences and on 100,000 of them, single process; wall and CPU seconds, load average noted.
+4. Noise: the pooled zero-label scores of the corpus fit for random_state 0-4, to read the differences in (1).
 """
 
 from __future__ import annotations
@@ -176,29 +179,58 @@ def supervised(lines: list[str]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- speed
-def speed(corpus_sentences: pd.DataFrame, lines: list[str]) -> None:
-    lines.append("| step | sentences | seconds |")
-    lines.append("|---|---|---|")
-    t0 = time.time()
-    clf = ThemeClassifier("rule_of_law").fit(corpus_sentences)
-    lines.append(f"| zero-label fit, rule_of_law, whole gov-report corpus | {len(corpus_sentences):,} | "
-                 f"{time.time() - t0:.1f} |")
-    t0 = time.time()
-    clf_wr = ThemeClassifier("work_report").fit(corpus_sentences)
-    lines.append(f"| zero-label fit, work_report, whole gov-report corpus | {len(corpus_sentences):,} | "
-                 f"{time.time() - t0:.1f} |")
-    sample = corpus_sentences.sample(100_000, random_state=0, replace=len(corpus_sentences) < 100_000)
-    texts = sample["text"].tolist()
-    for name, model in (("rule_of_law", clf), ("work_report", clf_wr)):
-        model.predict(texts[:100])  # warm-up (compiles the codebook matcher)
-        t0 = time.time()
-        model.predict_frame(sample)
-        lines.append(f"| predict_frame, {name}, fitted model, single process | 100,000 | {time.time() - t0:.1f} |")
+def speed(sentences: pd.DataFrame, lines: list[str]) -> None:
+    def timed(fn, *args):
+        t0, c0 = time.perf_counter(), time.process_time()
+        out = fn(*args)
+        return out, time.perf_counter() - t0, time.process_time() - c0
+
+    lines.append("| step | sentences | wall s | CPU s | load average (1 min) |")
+    lines.append("|---|---|---|---|---|")
+    sample = sentences.sample(100_000, random_state=0, replace=len(sentences) < 100_000)
+    for name in ("rule_of_law", "work_report"):
+        clf, w, c = timed(ThemeClassifier(name).fit, sentences)
+        lines.append(f"| zero-label fit, {name}, whole gov-report corpus | {len(sentences):,} | {w:.1f} | {c:.1f} | "
+                     f"{os.getloadavg()[0]:.2f} |")
+        _, w, c = timed(clf.predict_frame, sentences)
+        lines.append(f"| predict_frame, {name}, whole corpus, single process | {len(sentences):,} | {w:.1f} | {c:.1f} "
+                     f"| {os.getloadavg()[0]:.2f} |")
+        _, w, c = timed(clf.predict_frame, sample)
+        lines.append(f"| predict_frame, {name}, single process | 100,000 | {w:.1f} | {c:.1f} | "
+                     f"{os.getloadavg()[0]:.2f} |")
+        print("\n".join(lines[-3:]), flush=True)
     base = DictionaryClassifier("rule_of_law").fit()
-    t0 = time.time()
-    base.predict(texts)
-    lines.append(f"| DictionaryClassifier.predict, rule_of_law | 100,000 | {time.time() - t0:.1f} |")
-    print("\n".join(lines[-5:]), flush=True)
+    _, w, c = timed(base.predict, sample["text"].tolist())
+    lines.append(f"| DictionaryClassifier.predict, rule_of_law | 100,000 | {w:.1f} | {c:.1f} | "
+                 f"{os.getloadavg()[0]:.2f} |")
+    print(lines[-1], flush=True)
+
+
+# ---------------------------------------------------------------------------------------------- noise
+def noise(corpus_sentences: pd.DataFrame, lines: list[str], seeds=range(5)) -> None:
+    lines.append("| codebook | random_state | pooled A | pooled B | pooled all | fit s |")
+    lines.append("|---|---|---|---|---|---|")
+    for cbn, files in FILES.items():
+        gold = {f: load_gold(f) for f in files}
+        texts = [r["text"] for f in files for r in gold[f]]
+        frame = pd.concat([corpus_sentences, pd.DataFrame({"text": texts}).assign(section_title="", is_heading=False)],
+                          ignore_index=True)
+        y = [r["primary"] for f in files for r in gold[f]]
+        half = np.asarray([i % 2 == 0 for f in files for i in range(len(gold[f]))])
+        scores = []
+        for seed in seeds:
+            t0 = time.time()
+            clf = ThemeClassifier(cbn, random_state=seed).fit(frame)
+            fit_s = time.time() - t0
+            p = np.asarray(clf.predict(texts), dtype=object)
+            yy = np.asarray(y, dtype=object)
+            row = [macro_f1(yy[m], p[m]) for m in (half, ~half, np.ones(len(yy), bool))]
+            scores.append(row)
+            lines.append(f"| {cbn} | {seed} | {row[0]:.3f} | {row[1]:.3f} | {row[2]:.3f} | {fit_s:.1f} |")
+            print(lines[-1], flush=True)
+        a = np.asarray(scores)
+        lines.append(f"| {cbn} | mean ± sd | {a[:, 0].mean():.3f} ± {a[:, 0].std():.3f} | "
+                     f"{a[:, 1].mean():.3f} ± {a[:, 1].std():.3f} | {a[:, 2].mean():.3f} ± {a[:, 2].std():.3f} | |")
 
 
 def main() -> int:
@@ -207,28 +239,39 @@ def main() -> int:
     ap.add_argument("--skip-corpus", action="store_true", help="zero-label: only the 'input' fit; no speed on corpus")
     ap.add_argument("--skip-supervised", action="store_true")
     ap.add_argument("--skip-speed", action="store_true")
+    ap.add_argument("--skip-noise", action="store_true")
     args = ap.parse_args()
     if not GOLD.exists():
         print(f"shared data not found at {SHARED}; set POLICYTEXT_SHARED", file=sys.stderr)
         return 2
-    command = f"python bench/bench_themes.py{' --skip-corpus' if args.skip_corpus else ''}"
+    flags = [f"--{k.replace('_', '-')}" for k in ("skip_corpus", "skip_supervised", "skip_speed", "skip_noise")
+             if getattr(args, k)]
+    command = " ".join(["python bench/bench_themes.py", *flags])
+    load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     lines = ["# Theme classification benchmark", "",
-             f"Command: `{command}` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, single process).", ""]
-    corpus_sentences = None
+             f"Command: `{command}` ({time.strftime('%Y-%m-%d %H:%M')}, {os.cpu_count()} cores, single process; "
+             + f"load average at start {load}).", ""]
+    corpus_sentences = sentences = None
     if not args.skip_corpus:
         t0 = time.time()
         corpus = pt.load_corpus(SHARED / "corpora" / "gov-reports")
-        corpus_sentences = corpus.sentences[["text", "section_title", "is_heading"]]
+        sentences = corpus.sentences
+        corpus_sentences = sentences[["text", "section_title", "is_heading"]]
         lines.append(f"gov-report corpus: {len(corpus):,} documents, {len(corpus_sentences):,} sentences "
                      f"(loading and sentence splitting {time.time() - t0:.0f} s, not counted below).\n")
-    lines.append("## Zero-label (codebook only; gold labels used for scoring only)")
+    if not args.skip_speed and sentences is not None:
+        lines.append("## Speed (cold: the first fits after loading the corpus)")
+        speed(sentences, lines)
+    lines.append("\n## Zero-label (codebook only; gold labels used for scoring only)")
     zero_label(corpus_sentences, lines)
+    if not args.skip_noise and corpus_sentences is not None:
+        lines.append("\n## Zero-label noise: corpus fit, pooled macro-F1 by random_state")
+        noise(corpus_sentences, lines)
     if not args.skip_supervised:
         lines.append("\n## Supervised: policy-sentences, 5-fold")
         supervised(lines)
-    if not args.skip_speed and corpus_sentences is not None:
-        lines.append("\n## Speed")
-        speed(corpus_sentences, lines)
+    lines.append(f"\nLoad average at the end: {os.getloadavg()[0]:.2f} / {os.getloadavg()[1]:.2f} / "
+                 f"{os.getloadavg()[2]:.2f}.")
     text = "\n".join(lines) + "\n"
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")

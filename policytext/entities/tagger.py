@@ -460,6 +460,13 @@ class EntityTagger:
             when the sentence table has a ``start`` column, else relative to the sentence; ``sent_start,
             sent_end`` always relative to the sentence.
 
+        Notes
+        -----
+        The entities of each sentence are those :meth:`tag` finds in it, but the work that does not depend on
+        one sentence is done for the whole table at once (dictionary matching, the checks that skip
+        recognizers, building the table), so one call for many sentences is much faster than one call per
+        sentence: about a million characters per CPU-second on a whole corpus.
+
         Examples
         --------
         >>> import policytext as pt
