@@ -11,8 +11,10 @@ Usage::
 3. **scaling**: :func:`policytext.annotate` without cache on the first ``--scaling-docs`` documents with 1 and with
    2 processes; the speed-up of the tokenize + entities + themes stages.
 
-Peak memory is the largest sum of the resident memory of the command and its worker processes, sampled every
-0.1 s from /proc. Prints a JSON object.
+Peak memory is sampled every 0.2 s from /proc over the command and its worker processes: the sum of their
+proportional set sizes (PSS: a page shared by a forked worker and its parent counts once; the memory the run
+really occupies) and, for reference, the sum of their resident sizes (RSS: shared pages counted in every process
+that maps them). Prints a JSON object.
 """
 
 from __future__ import annotations
@@ -31,42 +33,57 @@ HERE = Path(__file__).resolve().parent
 DEFAULT = Path(os.environ.get("POLICYTEXT_SHARED", HERE.parents[1] / "shared")) / "corpora" / "gov-reports"
 
 
-def _tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB (Linux /proc)."""
-    total = 0
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (Linux /proc)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-            ppid, pages = int(fields[1]), int(fields[21])
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(ppid, []).append(int(entry))
-        rss[int(entry)] = pages
-    stack = [pid]
+    out, stack = [], [pid]
     while stack:
         p = stack.pop()
-        total += rss.get(p, 0)
+        out.append(p)
         stack.extend(children.get(p, []))
-    return total * os.sysconf("SC_PAGE_SIZE") / 2**20
+    return out
 
 
-def run_measured(cmd: list[str], env: dict) -> tuple[float, float, int]:
-    """Run a command; return (seconds, peak tree RSS in MB, exit code)."""
+def _tree_memory_mb(pid: int) -> tuple[float, float]:
+    """(RSS, PSS) of a process tree in MB. RSS counts the pages a forked worker shares with its parent once per
+    process; PSS divides every shared page among the processes that map it, so its sum is the memory the tree
+    really occupies."""
+    rss = pss = 0
+    for p in _tree(pid):
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1])
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    return rss / 1024, pss / 1024
+
+
+def run_measured(cmd: list[str], env: dict) -> tuple[float, float, float, int]:
+    """Run a command; return (seconds, peak tree PSS in MB, peak tree RSS in MB, exit code)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    peak = 0.0
+    peak_pss = peak_rss = 0.0
     done = threading.Event()
 
     def sample():
-        nonlocal peak
+        nonlocal peak_pss, peak_rss
         while not done.is_set():
-            peak = max(peak, _tree_rss_mb(proc.pid))
-            time.sleep(0.1)
+            rss, pss = _tree_memory_mb(proc.pid)
+            peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
+            time.sleep(0.2)
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
@@ -76,7 +93,7 @@ def run_measured(cmd: list[str], env: dict) -> tuple[float, float, int]:
     took = time.perf_counter() - t0
     if proc.returncode:
         print(out, file=sys.stderr)
-    return took, peak, proc.returncode
+    return took, peak_pss, peak_rss, proc.returncode
 
 
 SCALING = r"""
@@ -110,11 +127,13 @@ def main() -> None:
             cmd = [sys.executable, "-m", "policytext", "analyze", args.corpus, "--out", out, "--n-jobs",
                    str(args.n_jobs), "--codebook", "work_report", "--quiet"]
             for label in ("cold", "warm"):
-                took, peak, code = run_measured(cmd, env)
-                result[label] = {"seconds": round(took, 1), "peak_rss_mb": round(peak), "exit": code}
+                took, pss, rss, code = run_measured(cmd, env)
+                result[label] = {"seconds": round(took, 1), "peak_pss_mb": round(pss), "peak_rss_sum_mb": round(rss),
+                                 "exit": code}
                 summary = json.loads((Path(out) / "summary.json").read_text(encoding="utf-8"))
                 result[label]["timings_s"] = summary.get("timings_s")
-            result["command"] = " ".join(["policytext"] + cmd[3:5] + ["--out", "OUT"] + cmd[6:])
+                result[label]["annotation"] = summary.get("annotation")
+            result["command"] = " ".join(["policytext"] + cmd[3:5] + ["--out", "OUT"] + cmd[7:])
         scaling = {}
         for n in (1, 2):
             proc = subprocess.run([sys.executable, "-c", SCALING, args.corpus, str(args.scaling_docs), str(n)],

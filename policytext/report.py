@@ -17,7 +17,8 @@
     A self-contained report (figures embedded) to open in a browser and send: corpus summary, theme shares,
     distinctive terms per group, trends, top entities, skipped inputs.
 ``summary.json``
-    The figures of the report in machine-readable form.
+    The figures of the report in machine-readable form, the duration of each step (``timings_s``) and, per
+    annotation stage, how many documents were computed or read from the cache (``annotation``).
 
 With a single group (one report, or one region), distinctive terms compare the report's top-level sections with
 each other instead of groups.
@@ -294,7 +295,7 @@ def analyze(
 
         fig = np.atleast_1d(ax_or_axes).flat[0].figure
         path = out / "figures" / f"{name}.png"
-        fig.savefig(path, dpi=110, bbox_inches="tight")
+        fig.savefig(path, dpi=110)  # constrained layout already fits the labels in the figure
         plt.close(fig)
         F[name] = path
 
@@ -315,7 +316,8 @@ def analyze(
         source, source_by = (dtm, group_col) if comparison == "groups" else (sections, "section")
         sizes = docs[group_col].value_counts() if comparison == "groups" else key.groupby("group").size()
         reference_label = "其余" if comparison == "groups" else "其他部分"
-        for i, grp in enumerate([g for g in sizes.index if g in set(key["group"])][:max_groups]):
+        keyed = set(key["group"].unique().tolist())
+        for i, grp in enumerate([g for g in sizes.index if g in keyed][:max_groups]):
             full = keyness(source, by=source_by, target=grp, measures=plot_measures, min_count=2)
             save(f"keyness_{i + 1}", plot.keyness_bars(full, measure=measure, top=min(top, 12),
                                                        target_label=str(grp), reference_label=reference_label))
@@ -339,6 +341,8 @@ def analyze(
     prog.done()
     result.timings = {**prog.timings, "total": prog.total()}
     summary["timings_s"] = result.timings
+    if ann.log is not None:  # per stage: documents computed, read from the cache, seconds
+        summary["annotation"] = ann.log.to_dict("records")
     (out / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2, default=str),
                                       encoding="utf-8")
     if saved is not None:

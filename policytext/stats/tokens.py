@@ -707,7 +707,12 @@ class _DiskTokens:
         lengths = np.array([len(p[0]) for p in parts], dtype=np.int64)
         ids = np.concatenate([p[0] for p in parts]).astype(np.int32)
         vocab = store.vocab_array()
-        used, local = np.unique(ids, return_inverse=True)
+        seen_ids = np.zeros(len(vocab), dtype=bool)  # the vocabulary these documents use, in O(tokens)
+        seen_ids[ids] = True
+        used = np.flatnonzero(seen_ids)
+        remap = np.zeros(len(vocab), dtype=np.int32)
+        remap[used] = np.arange(len(used), dtype=np.int32)
+        local = remap[ids]
         table = {
             "doc_key": pa.DictionaryArray.from_arrays(
                 pa.array(np.repeat(np.arange(len(parts), dtype=np.int32), lengths)), pa.array(ckeys, pa.string())),

@@ -802,17 +802,9 @@ class ThemeClassifier(_ThemeBase):
 
         (This ``transform`` returns a labelled table, not a feature matrix.)
         """
-        import pandas as pd
+        from ._corpus import classify_corpus
 
-        base = X.sentences if hasattr(X, "sentences") and hasattr(X, "docs") else X
-        if not isinstance(base, pd.DataFrame):
-            base = as_sentence_frame(base)
-        pred = self.predict_frame(base)
-        out = base.copy()
-        for col in ("theme", "theme2", "score"):
-            out[col] = pd.Series(pred[col].to_numpy(), index=out.index, dtype=object if col != "score" else float)
-        out.attrs["theme_labels"] = [str(c) for c in self.classes_]  # theme_shares reports every label
-        return out
+        return classify_corpus(X, model=self)
 
     # -- explanations ----------------------------------------------------------------------------------------
     def explain(self, X, top: int = 5):

@@ -154,7 +154,7 @@ def theme_shares(sentences: Any, docs: Any = None, by: str | Sequence[str] | Non
     long = pd.concat(parts, ignore_index=True)
     if labels is None:
         known = list(getattr(sentences, "attrs", {}).get("theme_labels", []))
-        labels = known + sorted(set(long["theme"].dropna()) - set(known))
+        labels = known + sorted(set(long["theme"].dropna().unique().tolist()) - set(known))
     labels = list(labels)
     keys = by if by else None
     if keys:

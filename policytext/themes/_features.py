@@ -30,13 +30,43 @@ _MIX = np.uint64(0xBF58476D1CE4E5B9)
 _SEP_CODE = 10  # "\n", the sentence separator of codebook._codes
 
 
+def _order_hashes(c: np.ndarray, orders: Sequence[int], shift: np.uint64):
+    """Yield ``(order, hashes, crosses)`` for each order: the hashed n-gram starting at every position of ``c``
+    that has room for one, and whether it crosses a sentence separator.
+
+    N-grams up to order 3 get exact 63-bit keys (21 bits per code point; a key of order L is at least
+    ``2**(21*(L-1))``, so orders never share a key) that are then hashed (multiply-shift, keeping ``64 - shift``
+    bits); longer n-grams get polynomial hashes. The arrays yielded are overwritten by the next step: use them
+    before asking for the next order. Call inside ``np.errstate(over="ignore")``.
+    """
+    is_sep = c == _SEP_CODE
+    key = np.zeros(len(c), dtype=np.uint64)
+    bad = np.zeros(len(c), dtype=bool)
+    for L in range(1, max(orders) + 1):
+        m = len(c) - L + 1
+        if m <= 0:
+            return
+        key = key[:m]
+        bad = bad[:m]
+        if L <= 3:
+            key <<= np.uint64(21)
+            key |= c[L - 1:]
+        else:
+            key *= _B
+            key += c[L - 1:]
+        bad |= is_sep[L - 1:]
+        if L in orders:
+            hv = key * _MIX
+            hv >>= shift
+            yield L, hv, bad
+
+
 def _ngram_hashes(codes: np.ndarray, starts: np.ndarray, orders: Sequence[int], bits: int,
                   chunk: int = 1 << 18):
     """Row index and hashed column of every character n-gram of the given orders (windows never cross sentences).
 
-    N-grams up to order 3 get exact 63-bit keys (21 bits per code point; a key of order L is at least
-    ``2**(21*(L-1))``, so orders never share a key) that are then hashed to ``bits`` bits (multiply-shift); longer
-    n-grams get polynomial hashes. The text is processed in cache-sized chunks cut at sentence separators.
+    Hashes to ``bits`` bits come from :func:`_order_hashes`. The text is processed in cache-sized chunks cut at
+    sentence separators.
     """
     n = len(codes)
     if n == 0:
@@ -55,30 +85,9 @@ def _ngram_hashes(codes: np.ndarray, starts: np.ndarray, orders: Sequence[int], 
             if stop < n:
                 seps = np.flatnonzero(codes[stop:min(n, stop + 4096)] == _SEP_CODE)
                 stop = stop + int(seps[0]) + 1 if len(seps) else min(n, stop + 4096)
-            c = codes[start:stop]
-            m_all = len(c)
-            is_sep = c == _SEP_CODE
-            key = np.zeros(m_all, dtype=np.uint64)
-            bad = np.zeros(m_all, dtype=bool)
-            for L in range(1, max(orders) + 1):
-                m = m_all - L + 1
-                if m <= 0:
-                    break
-                key = key[:m]
-                bad = bad[:m]
-                if L <= 3:
-                    key <<= np.uint64(21)
-                    key |= c[L - 1:]
-                else:
-                    key *= _B
-                    key += c[L - 1:]
-                bad |= is_sep[L - 1:]
-                if L not in orders:
-                    continue
+            for _, hv, bad in _order_hashes(codes[start:stop], orders, shift):
                 valid = np.flatnonzero(~bad)
-                hv = key[valid] * _MIX  # multiplicative hashing; keys of different orders never coincide
-                hv >>= shift
-                cols_parts.append(hv.astype(np.int64))
+                cols_parts.append(hv[valid].astype(np.int64))
                 rows_parts.append(row_of[start:stop][valid])
             start = stop
     if not rows_parts:
@@ -108,29 +117,11 @@ def _occurrences(codes: np.ndarray, starts: np.ndarray, orders: Sequence[int], b
             c = codes[c0:c1]
             m = len(c)
             if m:
-                is_sep = c == _SEP_CODE
                 table = np.empty((m, len(orders)), dtype=np.int32)
                 table[:] = -1
                 per_pos = np.zeros(m, dtype=np.int64)  # kept n-grams starting at each position
-                key = np.zeros(m, dtype=np.uint64)
-                bad = np.zeros(m, dtype=bool)
-                for L in range(1, max(orders) + 1):
-                    mm = m - L + 1
-                    if mm <= 0:
-                        break
-                    key = key[:mm]
-                    bad = bad[:mm]
-                    if L <= 3:
-                        key <<= np.uint64(21)
-                        key |= c[L - 1:]
-                    else:
-                        key *= _B
-                        key += c[L - 1:]
-                    bad |= is_sep[L - 1:]
-                    if L not in orders:
-                        continue
-                    hv = key * _MIX
-                    hv >>= shift
+                for L, hv, bad in _order_hashes(c, orders, shift):
+                    mm = len(hv)
                     col = lookup[hv.view(np.int64)]  # values < 2**bits: the view is the index
                     col[bad] = -1
                     table[:mm, orders.index(L)] = col
