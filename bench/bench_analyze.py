@@ -2,14 +2,15 @@
 
 Usage::
 
-    python bench/bench_analyze.py [--corpus DIR] [--n-jobs 2] [--scaling-docs 400]
+    python bench/bench_analyze.py [--corpus DIR] [--n-jobs 2] [--scaling-docs N]
 
 1. **cold**: ``policytext analyze CORPUS --out OUT --n-jobs N --codebook work_report`` with an empty annotation
    cache (a fresh ``POLICYTEXT_CACHE``; the tokenizer's derived dictionary and the gazetteer cache are built first,
    outside the timing, as on a machine that has used policytext before);
 2. **warm**: the same command again (structure, tokens, entities and themes read from the cache);
-3. **scaling**: :func:`policytext.annotate` without cache on the first ``--scaling-docs`` documents with 1 and with
-   2 processes; the speed-up of the tokenize + entities + themes stages.
+3. **scaling**: :func:`policytext.annotate` without cache on the corpus (or its first ``--scaling-docs``
+   documents) with 1 and with 2 processes; the speed-up of the tokenize + entities + themes stages, with and
+   without the zero-label fit (one fit on all sentences, which runs in one process).
 
 Peak memory is sampled every 0.2 s from /proc over the command and its worker processes: the sum of their
 proportional set sizes (PSS: a page shared by a forked worker and its parent counts once; the memory the run
@@ -100,7 +101,8 @@ SCALING = r"""
 import json, sys, time
 import policytext as pt
 corpus = pt.load_corpus(sys.argv[1])
-corpus = corpus[corpus.docs["doc_id"].isin(corpus.docs["doc_id"][: int(sys.argv[2])])]
+if int(sys.argv[2]):
+    corpus = corpus[corpus.docs["doc_id"].isin(corpus.docs["doc_id"][: int(sys.argv[2])])]
 corpus.sentences  # structure is not part of the measured stages
 ann = pt.annotate(corpus, n_jobs=int(sys.argv[3]), themes="work_report", cache=False)
 print(json.dumps({"log": ann.log.to_dict("records"), "chars": int(corpus.docs["text"].str.len().sum())}))
@@ -111,7 +113,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", default=str(DEFAULT))
     parser.add_argument("--n-jobs", type=int, default=2)
-    parser.add_argument("--scaling-docs", type=int, default=400)
+    parser.add_argument("--scaling-docs", type=int, default=0, help="documents for the scaling runs (0: all)")
     parser.add_argument("--skip-analyze", action="store_true")
     args = parser.parse_args()
     if not Path(args.corpus).is_dir():
@@ -146,6 +148,8 @@ def main() -> None:
         result["scaling"] = scaling
         result["speedup_2_vs_1"] = round(scaling[1]["tokens_entities_themes_s"]
                                          / scaling[2]["tokens_entities_themes_s"], 2)
+        per_doc = {n: sum(scaling[n]["stages_s"].get(s, 0) for s in ("tokens", "entities", "themes")) for n in (1, 2)}
+        result["speedup_2_vs_1_per_document_stages"] = round(per_doc[1] / per_doc[2], 2)
     result["load_average_end"] = os.getloadavg()
     print(json.dumps(result, ensure_ascii=False, indent=1))
 

@@ -181,7 +181,13 @@ class _Runner:
                         bar.update(1)
                 return out
             global _SHARED
+            import gc
+
             out = []
+            # The parent's objects move to a permanent generation before the fork: the workers' garbage
+            # collections neither scan them nor write to their headers, so the pages a worker inherits stay
+            # shared (copy-on-write) instead of being copied into every worker.
+            gc.freeze()
             try:
                 with self._pool(min(self.n_jobs, len(payloads)), shared) as pool:
                     for result in pool.imap(_call_shared, [(func, p) for p in payloads], chunksize=1):
@@ -190,6 +196,7 @@ class _Runner:
                             bar.update(1)
             finally:
                 _SHARED = None
+                gc.unfreeze()
             return out
         finally:
             if bar is not None:
@@ -253,15 +260,26 @@ def _structure_chunk(semicolons, texts):
 
 
 def _entity_chunk(tagger, docs):
-    """Tag the sentences of some documents: ``docs`` = [(text, region, sent_ids, starts, ends)]."""
+    """Tag the sentences of some documents in one call (the tagger's batch path): ``docs`` =
+    [(doc_key, text, region, sent_ids, starts, ends)]; the table's ``doc_id`` column holds the document keys."""
+    import numpy as np
     import pandas as pd
 
-    out = []
-    for text, region, sent_ids, starts, ends in docs:
-        sents = pd.DataFrame({"doc_id": "", "sent_id": sent_ids, "start": starts, "end": ends,
-                              "text": [text[a:b] for a, b in zip(starts, ends)]})
-        out.append(tagger.tag_sentences(sents, region=region if isinstance(region, str) else None))
-    return out
+    keys, texts, regions = [], [], []
+    for key, text, region, sent_ids, starts, ends in docs:
+        n = len(sent_ids)
+        keys += [key] * n
+        regions += [region if isinstance(region, str) else None] * n
+        texts += [text[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
+    sents = pd.DataFrame({
+        "doc_id": np.array(keys, dtype=object),
+        "sent_id": np.concatenate([d[3] for d in docs]),
+        "start": np.concatenate([d[4] for d in docs]),
+        "end": np.concatenate([d[5] for d in docs]),
+        "text": np.array(texts, dtype=object),
+        "region": np.array(regions, dtype=object),
+    })
+    return tagger.tag_sentences(sents)
 
 
 def _theme_chunk(model, frame):
@@ -429,16 +447,12 @@ def _entities(corpus, tagger, runner: _Runner, cache: AnnotationCache | None, lo
         for k in todo:
             i = first[k]
             a, b = edges[i], edges[i + 1]
-            items.append((texts[i], regions[i], sid_col[a:b], starts_col[a:b], ends_col[a:b]))
+            items.append((k, texts[i], regions[i], sid_col[a:b], starts_col[a:b], ends_col[a:b]))
         payloads = [[items[j] for j in r] for r in _chunks(len(items), chunk_size)]
-        frames = []
-        for chunk in runner.map(_entity_chunk, payloads, shared=tagger, desc="entities"):
-            frames.extend(chunk)
-        for k, f in zip(todo, frames):
-            f.insert(0, "doc_key", k)
+        frames = runner.map(_entity_chunk, payloads, shared=tagger, desc="entities")
         computed = pd.concat(frames, ignore_index=True) if frames else None
         if computed is not None:
-            computed = computed.drop(columns=[c for c in ("doc_id",) if c in computed.columns])
+            computed = computed.rename(columns={"doc_id": "doc_key"})
             if cache is not None:
                 cache.put("entities", fp, computed)
     table = _assemble(cached, computed, order)
