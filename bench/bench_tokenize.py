@@ -309,8 +309,8 @@ Command (from the repository root, shared data beside it):
     python bench/bench_tokenize.py
 
 Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; load average at the end of the run
-{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (other jobs were running: wall-clock speeds are lower than the CPU-time
-ones when the machine is shared). Speed sample: {len(docs)} government reports, {n_chars:,} characters,
+{load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (the benchmark itself counts for about 1; with
+other jobs running, wall-clock speeds fall below the CPU-time ones). Speed sample: {len(docs)} government reports, {n_chars:,} characters,
 {len(sentences):,} sentences.{pkuseg_note}
 
 {table}

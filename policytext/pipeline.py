@@ -282,8 +282,11 @@ def _entity_chunk(tagger, docs):
     return tagger.tag_sentences(sents)
 
 
-def _theme_chunk(model, frame):
-    pred = model.predict_frame(frame)
+def _theme_chunk(shared, rows):
+    """Themes of the sentences ``rows`` (a range) of the shared sentence table: the workers read the rows from the
+    table they inherited instead of receiving them."""
+    model, frame = shared
+    pred = model.predict_frame(frame.iloc[rows.start : rows.stop])
     return pred[["theme", "theme2", "score"]]
 
 
@@ -557,8 +560,8 @@ def _themes(corpus, model, model_fp: str, runner: _Runner, cache: AnnotationCach
     computed = None
     if len(frame):
         size = max(2000, chunk_size * 400)
-        payloads = [frame.iloc[r.start : r.stop] for r in _chunks(len(frame), size)]
-        preds = pd.concat(runner.map(_theme_chunk, payloads, shared=model, desc="themes"), ignore_index=True)
+        preds = pd.concat(runner.map(_theme_chunk, _chunks(len(frame), size), shared=(model, frame), desc="themes"),
+                          ignore_index=True)
         computed = pd.DataFrame({"doc_key": sent_keys[take], "sent_id": frame["sent_id"].to_numpy(),
                                  "theme": preds["theme"].to_numpy(), "theme2": preds["theme2"].to_numpy(),
                                  "score": preds["score"].to_numpy()})

@@ -182,7 +182,6 @@ def analyze(
 
     if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
         matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import pandas as pd
 
     from . import plot
@@ -287,51 +286,59 @@ def analyze(
                                 columns=["path", "doc_id", "status", "reason", "duplicate_of"])
     T["documents"] = docs.drop(columns=[c for c in ("text", "raw_text") if c in docs.columns])
 
-    prog.step("figures")
-    F = result.figures
+    prog.step("figures and tables")
+    # Each figure (drawn and saved) and each table file is one job; with n_jobs > 1 the jobs run in forked
+    # worker processes (two cores draw two figures at once), else here, one after the other.
+    jobs: list[tuple[str, str, Any]] = []
 
-    def save(name: str, ax_or_axes) -> None:
-        import numpy as np
+    def figure(name: str, draw) -> None:
+        jobs.append(("figure", name, lambda: _save_figure(draw(), out / "figures" / f"{name}.png")))
 
-        fig = np.atleast_1d(ax_or_axes).flat[0].figure
-        path = out / "figures" / f"{name}.png"
-        fig.savefig(path, dpi=110)  # constrained layout already fits the labels in the figure
-        plt.close(fig)
-        F[name] = path
-
+    for name, table in T.items():  # the large tables first: they take longest
+        if isinstance(table, pd.DataFrame) and name in ("sentences", "entities"):
+            jobs.append(("table", name, lambda t=table, n=name: _write_table(t, out / "tables" / n, parquet)))
     comp_by = group_col if n_groups >= 2 else ("year" if has_year and docs["year"].nunique() >= 2 else None)
     if comp_by is not None:
-        save("theme_composition", plot.theme_composition(shares[comp_by], by=comp_by, exclude=["other"]))
+        figure("theme_composition", lambda: plot.theme_composition(shares[comp_by], by=comp_by, exclude=["other"]))
     else:
-        doc_shares = theme_shares(themed, docs, by=["doc_id"])
-        save("theme_composition", plot.theme_composition(doc_shares, by="doc_id", exclude=["other"]))
+        figure("theme_composition", lambda: plot.theme_composition(theme_shares(themed, docs, by=["doc_id"]),
+                                                                    by="doc_id", exclude=["other"]))
     if "theme_trends" in T:
         tt = T["theme_trends"]
         tt = tt[tt["theme"] != "other"]
-        save("theme_trends", plot.trend_lines(tt, x="year", y="share", hue="theme"))
+        figure("theme_trends", lambda: plot.trend_lines(tt, x="year", y="share", hue="theme"))
     if "term_trends" in T:
-        save("term_trends", plot.trend_lines(T["term_trends"], x="year", y="per_10k", hue="term"))
+        figure("term_trends", lambda: plot.trend_lines(T["term_trends"], x="year", y="per_10k", hue="term"))
     if key is not None and len(key):
         plot_measures = ("g2", "log_ratio") + (() if measure in ("g2", "log_ratio") else (measure,))
         source, source_by = (dtm, group_col) if comparison == "groups" else (sections, "section")
         sizes = docs[group_col].value_counts() if comparison == "groups" else key.groupby("group").size()
         reference_label = "其余" if comparison == "groups" else "其他部分"
         keyed = set(key["group"].unique().tolist())
-        for i, grp in enumerate([g for g in sizes.index if g in keyed][:max_groups]):
-            full = keyness(source, by=source_by, target=grp, measures=plot_measures, min_count=2)
-            save(f"keyness_{i + 1}", plot.keyness_bars(full, measure=measure, top=min(top, 12),
-                                                       target_label=str(grp), reference_label=reference_label))
-        if comparison == "groups" and "term_frequencies" in T and n_groups <= 60:
-            save("term_heatmap", plot.term_heatmap(T["term_frequencies"], group=group_col,
-                                                   terms=terms[: min(len(terms), 30)]))
-    if len(entities):
-        save("entities", plot.entity_counts(entities[entities["label"] != "DATE"], top=25))
 
-    prog.step("tables")
+        def keyness_plot(grp):
+            full = keyness(source, by=source_by, target=grp, measures=plot_measures, min_count=2)
+            return plot.keyness_bars(full, measure=measure, top=min(top, 12), target_label=str(grp),
+                                     reference_label=reference_label)
+
+        for i, grp in enumerate([g for g in sizes.index if g in keyed][:max_groups]):
+            figure(f"keyness_{i + 1}", lambda grp=grp: keyness_plot(grp))
+        if comparison == "groups" and "term_frequencies" in T and n_groups <= 60:
+            figure("term_heatmap", lambda: plot.term_heatmap(T["term_frequencies"], group=group_col,
+                                                             terms=terms[: min(len(terms), 30)]))
+    if len(entities):
+        figure("entities", lambda: plot.entity_counts(entities[entities["label"] != "DATE"], top=25))
     for name, table in T.items():
-        if table is None or not isinstance(table, pd.DataFrame):
-            continue
-        result.files[name] = _write_table(table, out / "tables" / name, parquet and name in ("sentences", "entities"))
+        if isinstance(table, pd.DataFrame) and name not in ("sentences", "entities"):
+            jobs.append(("table", name, lambda t=table, n=name: _write_table(t, out / "tables" / n, False)))
+    parallel = n_jobs != 1 and scheduler == "processes" and len(jobs) > 1
+    for (kind, name, _), written in zip(jobs, _run_jobs(jobs, n_jobs if parallel else 1)):
+        if kind == "figure":
+            result.figures[name] = written
+        else:
+            result.files[name] = written
+    result.files = {name: result.files[name] for name in T if name in result.files}  # in the order of T
+
     prog.step("report")
     summary = _summary(corpus, themed, entities, T, by, codebook, comparison, compare_col)
     result.summary = summary
@@ -479,6 +486,33 @@ class _LazyTables(dict):
 #: Tables with more rows than this are written as Parquet only (when pyarrow is installed): a CSV of every
 #: sentence of 1,671 reports is 200 MB and slower to write than the whole comparison.
 CSV_MAX_ROWS = 100_000
+
+
+def _save_figure(ax_or_axes, path: Path) -> Path:
+    """Save the figure of an Axes (or of the first of an array of Axes) as PNG and close it."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig = np.atleast_1d(ax_or_axes).flat[0].figure
+    fig.savefig(path, dpi=110)  # constrained layout already fits the labels in the figure
+    plt.close(fig)
+    return path
+
+
+def _run_job(jobs, i):
+    return jobs[i][2]()
+
+
+def _run_jobs(jobs: list, n_jobs: int) -> list:
+    """Results of ``job()`` for each ``(kind, name, job)``, in order; in forked workers when ``n_jobs > 1`` and the
+    platform forks (the jobs are closures over the analysis' tables: they are inherited, never pickled)."""
+    import multiprocessing
+
+    from .pipeline import _Runner
+
+    if n_jobs == 1 or "fork" not in multiprocessing.get_all_start_methods() or not sys.platform.startswith("linux"):
+        return [job() for _, _, job in jobs]
+    return _Runner(n_jobs, "processes", False).map(_run_job, list(range(len(jobs))), shared=jobs)
 
 
 def _write_table(table: pd.DataFrame, stem: Path, parquet: bool) -> list[Path]:
