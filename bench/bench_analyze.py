@@ -115,6 +115,7 @@ def main() -> None:
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--scaling-docs", type=int, default=0, help="documents for the scaling runs (0: all)")
     parser.add_argument("--skip-analyze", action="store_true")
+    parser.add_argument("--skip-scaling", action="store_true")
     args = parser.parse_args()
     if not Path(args.corpus).is_dir():
         sys.exit(f"corpus folder not found: {args.corpus} (set POLICYTEXT_SHARED or pass --corpus)")
@@ -137,7 +138,7 @@ def main() -> None:
                 result[label]["annotation"] = summary.get("annotation")
             result["command"] = " ".join(["policytext"] + cmd[3:5] + ["--out", "OUT"] + cmd[7:])
         scaling = {}
-        for n in (1, 2):
+        for n in () if args.skip_scaling else (1, 2):
             proc = subprocess.run([sys.executable, "-c", SCALING, args.corpus, str(args.scaling_docs), str(n)],
                                   env=env, capture_output=True, text=True, check=True)
             data = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -146,6 +147,10 @@ def main() -> None:
                           "tokens_entities_themes_s": round(sum(stages.get(s, 0) for s in
                                                                 ("tokens", "entities", "themes_fit", "themes")), 2)}
         result["scaling"] = scaling
+        if not scaling:
+            result["load_average_end"] = os.getloadavg()
+            print(json.dumps(result, ensure_ascii=False, indent=1))
+            return
         result["speedup_2_vs_1"] = round(scaling[1]["tokens_entities_themes_s"]
                                          / scaling[2]["tokens_entities_themes_s"], 2)
         per_doc = {n: sum(scaling[n]["stages_s"].get(s, 0) for s in ("tokens", "entities", "themes")) for n in (1, 2)}

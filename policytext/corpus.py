@@ -641,6 +641,9 @@ def load_corpus(
             f"{', '.join(sorted(_extensions(extensions)))}; tables: {', '.join(sorted(_TABLE_EXTENSIONS))}."
         )
     docs = pd.DataFrame(out)
+    from .perf import release_memory
+
+    release_memory()  # the raw files and intermediate strings are gone: give their pages back
     return Corpus(docs, report, semicolons=semicolons)
 
 

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import AnnotationCache, content_key, file_digest, fingerprint
 from .errors import BackendNotAvailableError, InputError, ParameterError, check_choice
+from .perf import release_memory
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -187,6 +188,7 @@ class _Runner:
             # The parent's objects move to a permanent generation before the fork: the workers' garbage
             # collections neither scan them nor write to their headers, so the pages a worker inherits stay
             # shared (copy-on-write) instead of being copied into every worker.
+            release_memory()  # the workers inherit the parent's heap: hand its free pages back first
             gc.freeze()
             try:
                 with self._pool(min(self.n_jobs, len(payloads)), shared) as pool:
@@ -663,6 +665,7 @@ def annotate(
     if themes is not None and themes is not False:
         model, model_fp = _fit_themes(sentences, themes, store, log, _corpus_key(corpus))
         sentences = _themes(corpus, model, model_fp, runner, store, log, chunk_size)
+    release_memory()  # the stages' intermediate tables are gone
     import pandas as pd
 
     return Annotations(corpus=corpus, sentences=sentences, tokens=tokens, entities=ents, model=model,

@@ -442,7 +442,8 @@ def entity_counts(
         frame = frame[frame["label"].isin(labels)]
     if frame.empty:
         raise InputError("entity_counts: no entities left to plot" + (f" for label {label!r}." if label else "."))
-    name = frame[text].where(frame[text].notna() & (frame[text].astype(str) != ""), frame.get("text", frame[text]))
+    given = frame[text]
+    name = given.where(given.notna() & (given != ""), frame.get("text", given))  # empty canonical form: the text
     if count is None and "count" in frame.columns:
         count = "count"
     keys = [name] + ([frame["label"]] if "label" in frame.columns else [])

@@ -287,16 +287,14 @@ def analyze(
     T["documents"] = docs.drop(columns=[c for c in ("text", "raw_text") if c in docs.columns])
 
     prog.step("figures and tables")
-    # Each figure (drawn and saved) and each table file is one job; with n_jobs > 1 the jobs run in forked
-    # worker processes (two cores draw two figures at once), else here, one after the other.
-    jobs: list[tuple[str, str, Any]] = []
+    # Each figure (drawn and saved) is one job; with n_jobs > 1 the figures are drawn in forked worker processes
+    # while this process writes the small tables, else everything runs here, one after the other. The two large
+    # tables are written afterwards: writing them next to the workers would add up the peaks of memory.
+    jobs: list[tuple[str, Any]] = []
 
     def figure(name: str, draw) -> None:
-        jobs.append(("figure", name, lambda: _save_figure(draw(), out / "figures" / f"{name}.png")))
+        jobs.append((name, lambda: _save_figure(draw(), out / "figures" / f"{name}.png")))
 
-    for name, table in T.items():  # the large tables first: they take longest
-        if isinstance(table, pd.DataFrame) and name in ("sentences", "entities"):
-            jobs.append(("table", name, lambda t=table, n=name: _write_table(t, out / "tables" / n, parquet)))
     comp_by = group_col if n_groups >= 2 else ("year" if has_year and docs["year"].nunique() >= 2 else None)
     if comp_by is not None:
         figure("theme_composition", lambda: plot.theme_composition(shares[comp_by], by=comp_by, exclude=["other"]))
@@ -327,16 +325,25 @@ def analyze(
             figure("term_heatmap", lambda: plot.term_heatmap(T["term_frequencies"], group=group_col,
                                                              terms=terms[: min(len(terms), 30)]))
     if len(entities):
-        figure("entities", lambda: plot.entity_counts(entities[entities["label"] != "DATE"], top=25))
-    for name, table in T.items():
-        if isinstance(table, pd.DataFrame) and name not in ("sentences", "entities"):
-            jobs.append(("table", name, lambda t=table, n=name: _write_table(t, out / "tables" / n, False)))
+        figure("entities", lambda: plot.entity_counts(
+            entities.loc[entities["label"] != "DATE", [c for c in ("label", "text", "canonical") if c in entities]],
+            top=25))
+
+    large = ("sentences", "entities")
+
+    def write_tables(names) -> None:
+        for name in names:
+            if isinstance(T[name], pd.DataFrame):
+                result.files[name] = _write_table(T[name], out / "tables" / name, parquet and name in large)
+
+    from .perf import release_memory
+
+    release_memory()  # before forking the figure workers: the comparison's intermediate arrays are gone
     parallel = n_jobs != 1 and scheduler == "processes" and len(jobs) > 1
-    for (kind, name, _), written in zip(jobs, _run_jobs(jobs, n_jobs if parallel else 1)):
-        if kind == "figure":
-            result.figures[name] = written
-        else:
-            result.files[name] = written
+    paths = _run_jobs([job for _, job in jobs], n_jobs if parallel else 1,
+                      meanwhile=lambda: write_tables([n for n in T if n not in large]))
+    result.figures.update(zip([name for name, _ in jobs], paths))
+    write_tables([n for n in T if n in large])
     result.files = {name: result.files[name] for name in T if name in result.files}  # in the order of T
 
     prog.step("report")
@@ -499,20 +506,39 @@ def _save_figure(ax_or_axes, path: Path) -> Path:
     return path
 
 
-def _run_job(jobs, i):
-    return jobs[i][2]()
+_JOBS: list | None = None
 
 
-def _run_jobs(jobs: list, n_jobs: int) -> list:
-    """Results of ``job()`` for each ``(kind, name, job)``, in order; in forked workers when ``n_jobs > 1`` and the
-    platform forks (the jobs are closures over the analysis' tables: they are inherited, never pickled)."""
+def _run_job(i: int):
+    return _JOBS[i]()
+
+
+def _run_jobs(jobs: list, n_jobs: int, meanwhile) -> list:
+    """Results of ``job()`` for each job, in order, after calling ``meanwhile()`` here.
+
+    With ``n_jobs > 1`` on a platform that forks, the jobs run in forked workers while this process runs
+    ``meanwhile``: the jobs are closures over the analysis' tables, inherited by the workers, never pickled.
+    """
+    import gc
     import multiprocessing
 
-    from .pipeline import _Runner
+    from .pipeline import _limit_threads
 
+    global _JOBS
     if n_jobs == 1 or "fork" not in multiprocessing.get_all_start_methods() or not sys.platform.startswith("linux"):
-        return [job() for _, _, job in jobs]
-    return _Runner(n_jobs, "processes", False).map(_run_job, list(range(len(jobs))), shared=jobs)
+        meanwhile()
+        return [job() for job in jobs]
+    processes = min(len(jobs), (os.cpu_count() or 1) if n_jobs == -1 else n_jobs)
+    _JOBS = jobs
+    gc.freeze()  # the workers' collections leave the inherited objects alone (see pipeline._Runner.map)
+    try:
+        with multiprocessing.get_context("fork").Pool(processes, initializer=_limit_threads) as pool:
+            pending = pool.map_async(_run_job, range(len(jobs)), chunksize=1)
+            meanwhile()
+            return pending.get()
+    finally:
+        _JOBS = None
+        gc.unfreeze()
 
 
 def _write_table(table: pd.DataFrame, stem: Path, parquet: bool) -> list[Path]:
