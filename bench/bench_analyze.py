@@ -12,7 +12,7 @@ Usage::
    documents) with 1 and with 2 processes; the speed-up of the tokenize + entities + themes stages, with and
    without the zero-label fit (one fit on all sentences, which runs in one process).
 
-Peak memory is sampled every 0.2 s from /proc over the command and its worker processes: the sum of their
+Peak memory is sampled every 0.5 s from /proc over the command and its worker processes: the sum of their
 proportional set sizes (PSS: a page shared by a forked worker and its parent counts once; the memory the run
 really occupies) and, for reference, the sum of their resident sizes (RSS: shared pages counted in every process
 that maps them). Prints a JSON object.
@@ -84,7 +84,7 @@ def run_measured(cmd: list[str], env: dict) -> tuple[float, float, float, int]:
         while not done.is_set():
             rss, pss = _tree_memory_mb(proc.pid)
             peak_pss, peak_rss = max(peak_pss, pss), max(peak_rss, rss)
-            time.sleep(0.2)
+            time.sleep(0.5)
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()

@@ -185,10 +185,10 @@ class _Runner:
             import gc
 
             out = []
+            release_memory()  # the workers inherit the parent's heap: hand its free pages back first
             # The parent's objects move to a permanent generation before the fork: the workers' garbage
             # collections neither scan them nor write to their headers, so the pages a worker inherits stay
             # shared (copy-on-write) instead of being copied into every worker.
-            release_memory()  # the workers inherit the parent's heap: hand its free pages back first
             gc.freeze()
             try:
                 with self._pool(min(self.n_jobs, len(payloads)), shared) as pool:
