@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"{s['documents']} documents, {s['sentences']} sentences, {s['entities']} entities -> {result.html}")
     skipped = [r for r in corpus.report.rows if r[2] != "loaded"]
     if skipped:
-        print(f"{len(skipped)} input(s) not loaded (see {result.out / "tables" / "skipped.csv"}):")
+        print(f"{len(skipped)} input(s) not loaded (see {result.out / 'tables' / 'skipped.csv'}):")
         for path, _doc, status, reason, _dup in skipped[:10]:
             print(f"  {status:<9} {path}: {reason}")
     return 0
