@@ -171,6 +171,8 @@ class AnnotationCache:
                 mask = pc.is_in(table["doc_key"].cast(pa.string()), value_set=pa.array(sorted(wanted & part_keys)))
                 table = table.filter(mask)
             tables.append(table)
+        # parts without rows (documents without any entity) add nothing, and their columns may have no type
+        tables = [t for t in tables if t.num_rows] or tables[:1]
         if len(tables) == 1:
             return tables[0]
         return pa.concat_tables([t.cast(tables[0].schema) for t in tables], promote_options="default")
@@ -183,8 +185,12 @@ class AnnotationCache:
         dtypes = json.loads((table.schema.metadata or {}).get(b"policytext_dtypes", b"{}"))
         return _restore_dtypes(table.to_pandas(), dtypes)
 
-    def put(self, stage: str, fp: str, frame: pd.DataFrame) -> None:
-        """Store ``frame`` (which has a ``doc_key`` column) as one new part."""
+    def put(self, stage: str, fp: str, frame: pd.DataFrame, keys: Iterable[str] | None = None) -> None:
+        """Store ``frame`` (which has a ``doc_key`` column) as one new part.
+
+        ``keys``: the documents this part completes, when some of them have no row (a document without any
+        entity); default: the keys found in ``frame``.
+        """
         import pyarrow as pa
 
         if "doc_key" not in frame.columns:
@@ -192,10 +198,10 @@ class AnnotationCache:
         table = pa.Table.from_pandas(frame, preserve_index=False)
         dtypes = json.dumps({c: str(t) for c, t in frame.dtypes.items()}).encode("utf-8")
         table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"policytext_dtypes": dtypes})
-        self.put_arrow(stage, fp, table)
+        self.put_arrow(stage, fp, table, keys)
 
-    def put_arrow(self, stage: str, fp: str, table) -> None:
-        """Store a ``pyarrow.Table`` with a ``doc_key`` column as one new part."""
+    def put_arrow(self, stage: str, fp: str, table, keys: Iterable[str] | None = None) -> None:
+        """Store a ``pyarrow.Table`` with a ``doc_key`` column as one new part (``keys`` as in :meth:`put`)."""
         import pyarrow.compute as pc
         import pyarrow.parquet as pq
 
@@ -206,8 +212,8 @@ class AnnotationCache:
             tmp = folder / f".{name}.parquet.tmp"
             pq.write_table(table, tmp, compression="zstd")
             os.replace(tmp, folder / f"{name}.parquet")
-            keys = pc.unique(table["doc_key"]).to_pylist()
-            _atomic_write(folder / f"{name}.keys", "\n".join(map(str, keys)).encode("ascii"))
+            done = pc.unique(table["doc_key"]).to_pylist() if keys is None else list(dict.fromkeys(keys))
+            _atomic_write(folder / f"{name}.keys", "\n".join(map(str, done)).encode("ascii"))
         except OSError as exc:  # a full or read-only disk must not break an analysis
             import warnings
 

@@ -458,8 +458,8 @@ def _entities(corpus, tagger, runner: _Runner, cache: AnnotationCache | None, lo
         computed = pd.concat(frames, ignore_index=True) if frames else None
         if computed is not None:
             computed = computed.rename(columns={"doc_id": "doc_key"})
-            if cache is not None:
-                cache.put("entities", fp, computed)
+            if cache is not None:  # every tagged document is complete, also those without any entity
+                cache.put("entities", fp, computed, keys=todo)
     table = _assemble(cached, computed, order)
     log.append(("entities", len(todo), len(set(keys)) - len(todo), round(time.perf_counter() - t0, 2)))
     return table

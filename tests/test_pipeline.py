@@ -99,6 +99,21 @@ def test_a_changed_codebook_recomputes_themes_only(tmp_path):
     assert _stage(again, "themes_fit")["computed"] == 1 and _stage(again, "themes")["computed"] == 3
 
 
+def test_documents_without_entities_are_cached_too(tmp_path):
+    quiet, counted = "推进综合行政执法改革。", "汉滨区全年办理行政审批服务事项20.56万件。"
+    first = annotate(pt.Corpus.from_texts([quiet]), tokenizer=False, themes=None, cache=tmp_path)
+    assert len(first.entities) == 0
+    again = annotate(pt.Corpus.from_texts([quiet]), tokenizer=False, themes=None, cache=tmp_path)
+    assert _stage(again, "entities")["computed"] == 0 and _stage(again, "entities")["cached"] == 1
+    # a part without rows next to one with rows: read back together, same table as without a cache
+    annotate(pt.Corpus.from_texts([quiet, counted]), tokenizer=False, themes=None, cache=tmp_path)
+    both = annotate(pt.Corpus.from_texts([quiet, counted]), tokenizer=False, themes=None, cache=tmp_path)
+    assert _stage(both, "entities")["cached"] == 2
+    fresh = annotate(pt.Corpus.from_texts([quiet, counted]), tokenizer=False, themes=None, cache=False)
+    assert len(fresh.entities) > 0
+    pd.testing.assert_frame_equal(both.entities.reset_index(drop=True), fresh.entities.reset_index(drop=True))
+
+
 def test_two_processes_give_the_same_tables(reference):
     parallel = annotate(_corpus(), cache=False, n_jobs=2, chunk_size=1)
     _same(parallel.sentences, reference.sentences)

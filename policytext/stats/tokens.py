@@ -799,7 +799,8 @@ def tokenize_corpus(
     Returns
     -------
     TokenTable
-        Its ``load_stats`` attribute counts the documents ``computed`` and read from the disk ``cached``.
+        Its ``load_stats`` attribute counts the documents ``computed`` now and those ``cached`` (tokenized
+        earlier in this session, or read from the disk cache).
 
     Raises
     ------
@@ -845,10 +846,11 @@ def tokenize_corpus(
     load_stats = {"computed": 0, "cached": 0}
     with store.lock:
         todo = [i for i, k in enumerate(doc_keys) if k not in store.docs]
+        load_stats["cached"] = len(doc_keys) - len(todo)  # tokenized earlier in this session
         disk = _DiskTokens(disk_cache, tok) if disk_cache is not None else None
         if disk is not None and todo:
             found = disk.load(store, [texts[i] for i in todo], [doc_keys[i] for i in todo])
-            load_stats["cached"] = found
+            load_stats["cached"] += found
             todo = [i for i in todo if doc_keys[i] not in store.docs]
         if todo:
             _tokenize_into(store, tok, [texts[i] for i in todo], [doc_keys[i] for i in todo], n_jobs, batch_size,
