@@ -23,7 +23,7 @@ from ..errors import PolicyTextError
 
 __all__ = ["main", "build_parser"]
 
-_NOT_COMMANDS = {"options"}
+_NOT_COMMANDS = {"files", "options"}
 
 
 def _command_modules():

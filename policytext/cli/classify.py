@@ -20,11 +20,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
+from .files import is_sentence_input, read_sentence_lines, write_table
 from .options import add_corpus_arguments, corpus_from_args
-
-_SENTENCE_SUFFIXES = {".jsonl", ".ndjson"}
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -57,29 +55,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 
 
 def _read_sentences(source: str):
-    from ..errors import InputError
-
-    stream = sys.stdin if source == "-" else None
-    if stream is None:
-        path = Path(source)
-        if not path.exists():
-            raise InputError(f"no such file: {source}")
-        stream = path.open(encoding="utf-8-sig")
     ids, texts = [], []
-    with stream:
-        for lineno, line in enumerate(stream, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{source}, line {lineno}: not valid JSON ({exc.msg}); expected one object "
-                                 "{\"id\": ..., \"text\": ...} per line.") from None
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
-                raise InputError(f"{source}, line {lineno}: expected an object with a string 'text' field; got "
-                                 f"{line.strip()[:80]!r}.")
-            ids.append(obj.get("id", lineno))
-            texts.append(obj["text"])
+    for lineno, obj in read_sentence_lines(source, "classify"):
+        ids.append(obj.get("id", lineno))
+        texts.append(obj["text"])
     return ids, texts
 
 
@@ -113,24 +92,10 @@ def _build_model(args, fit_input=None):
     return ThemeClassifier(codebook).fit(frame)
 
 
-def _write_table(table, out: str | None) -> None:
-    if out is None:
-        table.to_csv(sys.stdout, index=False)
-        return
-    suffix = Path(out).suffix.lower()
-    if suffix in (".parquet", ".pq"):
-        table.to_parquet(out, index=False)
-    elif suffix in (".jsonl", ".ndjson"):
-        table.to_json(out, orient="records", lines=True, force_ascii=False)
-    else:
-        table.to_csv(out, index=False)
-
-
 def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    is_sentences = (args.input == "-" or Path(args.input).suffix.lower() in _SENTENCE_SUFFIXES) and not args.corpus
-    if is_sentences:
+    if is_sentence_input(args):
         ids, texts = _read_sentences(args.input)
         model = _build_model(args, pd.DataFrame({"text": texts}) if texts else None) if (
             texts or args.model or args.dictionary) else None
@@ -158,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.writelines(lines)
         return 0
 
-    from ..themes import theme_shares
+    from ..themes import classify_corpus, theme_shares
 
     corpus = corpus_from_args(args, args.input)
     model = _build_model(args, None) if (args.model or args.dictionary or args.fit_on) else None
@@ -170,12 +135,8 @@ def run(args: argparse.Namespace) -> int:
         model.save(args.save)
     meta = [c for c in ("title", "region", "level", "year") if c in corpus.docs.columns]
     table = corpus.sentences_with(meta) if meta else corpus.sentences
-    pred = model.predict_frame(table)
-    table = table.copy()
-    for col in ("theme", "theme2", "score"):
-        table[col] = pd.Series(pred[col].to_numpy(), index=table.index,
-                               dtype=object if col != "score" else float)
-    _write_table(table, args.out)
+    table = classify_corpus(table, model=model)
+    write_table(table, args.out)
     if args.shares:
         by = [c.strip() for c in args.by.split(",") if c.strip()]
         shares = theme_shares(table, corpus.docs, by=by, labels=[str(c) for c in model.classes_])

@@ -25,11 +25,9 @@ import argparse
 import json
 import math
 import sys
-from pathlib import Path
 
+from .files import is_sentence_input, read_sentence_lines, write_table
 from .options import add_corpus_arguments, corpus_from_args
-
-_SENTENCE_SUFFIXES = {".jsonl", ".ndjson"}
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -60,54 +58,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return parser
 
 
-def _read_lines(source: str, on_error: str):
-    """Yield ``(lineno, id, text, region)`` for each usable line; malformed lines raise or are reported."""
-    from ..errors import InputError
-
-    if source == "-":
-        stream = sys.stdin
-    else:
-        path = Path(source)
-        if path.is_dir():
-            raise InputError(f"INPUT {source!r} is a directory; sentence mode needs a .jsonl file ({{'id', 'text'}} "
-                             "per line). For a folder of reports, the input is read as a corpus.")
-        if not path.exists():
-            raise InputError(f"INPUT {source!r} does not exist; give a .jsonl file of sentences or '-' for stdin.")
-        stream = path.open(encoding="utf-8-sig", errors="strict")
-    with stream:
-        lineno = 0
-        while True:
-            try:
-                line = stream.readline()
-            except UnicodeDecodeError as exc:
-                raise InputError(f"{source}, line {lineno + 1}: not UTF-8 ({exc.reason}); save the file as UTF-8.") from None
-            if not line:
-                break
-            lineno += 1
-            if not line.strip():
-                continue
-            problem = None
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                obj = None
-                problem = f"not valid JSON ({exc.msg} at column {exc.colno})"
-            if problem is None:
-                if not isinstance(obj, dict):
-                    problem = f"expected a JSON object, got {type(obj).__name__}"
-                elif not isinstance(obj.get("text"), str):
-                    problem = "expected a string 'text' field" + (
-                        "" if "text" not in obj else f", got {type(obj['text']).__name__}")
-                elif "region" in obj and obj["region"] is not None and not isinstance(obj["region"], str):
-                    problem = f"'region' must be a string, got {type(obj['region']).__name__}"
-            if problem is not None:
-                msg = (f"{source}, line {lineno}: {problem}; expected one object {{\"id\": ..., \"text\": ...}} per "
-                       f"line. Got {line.strip()[:80]!r}.")
-                if on_error == "raise":
-                    raise InputError(msg + " (Use --on-error skip to report bad lines and continue.)")
-                print(f"policytext entities: skipped {msg}", file=sys.stderr)
-                continue
-            yield lineno, obj.get("id", lineno), obj["text"], obj.get("region")
+def _region_problem(obj: dict) -> str | None:
+    region = obj.get("region")
+    return None if region is None or isinstance(region, str) else f"'region' must be a string, got {type(region).__name__}"
 
 
 def _clean(rec: dict) -> dict:
@@ -123,13 +76,12 @@ def run(args: argparse.Namespace) -> int:
     from ..entities import EntityTagger
 
     tagger = EntityTagger(labels=args.labels, user_entities=args.user_entities, villages=args.villages)
-    is_sentences = (args.input == "-" or Path(args.input).suffix.lower() in _SENTENCE_SUFFIXES) and not args.corpus
-    if is_sentences:
+    if is_sentence_input(args):
         out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout  # noqa: SIM115
         try:
-            for _lineno, sid, text, region in _read_lines(args.input, args.on_error):
-                ents = [_clean(e) for e in tagger.entities(text, region=region or args.region)]
-                out.write(json.dumps({"id": sid, "entities": ents}, ensure_ascii=False) + "\n")
+            for lineno, obj in read_sentence_lines(args.input, "entities", args.on_error, check=_region_problem):
+                ents = [_clean(e) for e in tagger.entities(obj["text"], region=obj.get("region") or args.region)]
+                out.write(json.dumps({"id": obj.get("id", lineno), "entities": ents}, ensure_ascii=False) + "\n")
         finally:
             if out is not sys.stdout:
                 out.close()
@@ -139,16 +91,7 @@ def run(args: argparse.Namespace) -> int:
 
     corpus = corpus_from_args(args, args.input)
     table = tagger.tag_corpus(corpus)
-    if args.out is None:
-        table.to_csv(sys.stdout, index=False)
-    else:
-        suffix = Path(args.out).suffix.lower()
-        if suffix in (".parquet", ".pq"):
-            table.to_parquet(args.out, index=False)
-        elif suffix in (".jsonl", ".ndjson"):
-            table.to_json(args.out, orient="records", lines=True, force_ascii=False)
-        else:
-            table.to_csv(args.out, index=False)
+    write_table(table, args.out)
     if args.counts:
         by = [c.strip() for c in args.by.split(",") if c.strip()]
         entity_counts(table, corpus.docs, by=by).to_csv(args.counts, index=False)
