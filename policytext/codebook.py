@@ -149,6 +149,21 @@ _SEP = "\n"
 _BLOCK = 100_000  # sentences per block in evidence() and counts()
 
 
+def _sep_chunks(codes: np.ndarray, chunk: int):
+    """``(start, stop)`` of consecutive pieces of about ``chunk`` code points of joined sentences, each cut just
+    after a separator (at most 4,096 code points later) so that no sentence is split between two pieces."""
+    n = len(codes)
+    sep = ord(_SEP)
+    start = 0
+    while start < n:
+        stop = min(n, start + chunk)
+        if stop < n:
+            seps = np.flatnonzero(codes[stop:min(n, stop + 4096)] == sep)
+            stop = stop + int(seps[0]) + 1 if len(seps) else min(n, stop + 4096)
+        yield start, stop
+        start = stop
+
+
 class _Encoded:
     """Sentences with their folded code points (:func:`_codes`), computed once and shared by the codebook
     matcher and the n-gram features."""
@@ -304,31 +319,17 @@ class _HashMatcher:
         f >>= np.uint32(32 - cls._FILTER_BITS)
         return f.view(np.int32)
 
-    @staticmethod
-    def _hash(term: str) -> int:
-        h = 0
-        for ch in term:
-            h = (h * int(_HASH_BASE) + ord(ch)) % (1 << 64)
-        return h
-
     def find(self, codes: np.ndarray, chunk: int = 1 << 20) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """All occurrences as arrays ``(start, length, term id)``, sorted by start then longest first.
 
         The text is processed in cache-sized chunks cut at sentence separators (no term spans a separator).
         """
-        n = len(codes)
         parts = []
-        start = 0
-        while start < n:
-            stop = min(n, start + chunk)
-            if stop < n:
-                seps = np.flatnonzero(codes[stop:min(n, stop + 4096)] == ord(_SEP))
-                stop = stop + int(seps[0]) + 1 if len(seps) else min(n, stop + 4096)
+        for start, stop in _sep_chunks(codes, chunk):
             p, ln, t = self._find_block(codes[start:stop])
             if len(p):
                 order = np.argsort(p * (self.max_len + 1) + (self.max_len - ln))  # by start, longest first
                 parts.append((p[order] + start, ln[order], t[order]))
-            start = stop
         if not parts:
             e = np.zeros(0, dtype=np.int64)
             return e, e, e
@@ -340,7 +341,7 @@ class _HashMatcher:
         n = len(codes)
         pos_parts, len_parts, tid_parts = [], [], []
         if len(self.single_codes):
-            P = np.flatnonzero(self.single_filter[codes.astype(np.intp)])  # code points are < 0x110000
+            P = np.flatnonzero(self.single_filter[codes])  # code points are < 0x110000
             if len(P):
                 pos_parts.append(P)
                 len_parts.append(np.ones(len(P), dtype=np.int64))

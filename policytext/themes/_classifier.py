@@ -570,7 +570,6 @@ class ThemeClassifier(_ThemeBase):
         vec = self._new_vectorizer(zero_label=True)
         fit_idx = self._sample(pseudo, K, rng)
         vec.fit([texts[i] for i in fit_idx] + ex_texts)
-        Pt_pool = None
         pool = np.arange(len(texts))
         if len(pool) > _MAX_POOL:  # self-training relabels a random pool (plus every confident sentence)
             pool = np.sort(rng.choice(pool, _MAX_POOL, replace=False))

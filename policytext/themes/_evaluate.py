@@ -115,7 +115,6 @@ def evaluate_themes(gold: Sequence[str], predicted: Sequence[str], *,
     lenient_gold = [p if (s is not None and p == s) else g for g, s, p in zip(gold, gold_secondary, predicted)]
     present = sorted(set(gold) | set(predicted))
     order = list(labels) + [x for x in present if x not in labels] if labels is not None else present
-    order = [x for x in order if x in present] if labels is None else order
     P, R, F, S = precision_recall_fscore_support(gold, predicted, labels=order, zero_division=0)
     _, _, LF, _ = precision_recall_fscore_support(lenient_gold, predicted, labels=order, zero_division=0)
     per_label = pd.DataFrame({"label": order, "precision": P, "recall": R, "f1": F, "support": S,

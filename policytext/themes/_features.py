@@ -15,19 +15,16 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from ..codebook import _codes, _encode
-
-
-def _as_encoded(texts):
-    if hasattr(texts, "codes") and hasattr(texts, "starts"):
-        return texts
-    return _encode([str(t) for t in texts])
+from ..codebook import _HASH_BASE as _B
+from ..codebook import _MIX, _SEP, _codes, _encode, _Encoded, _sep_chunks
 
 __all__ = ["HashedNgramVectorizer"]
 
-_B = np.uint64(0x9E3779B97F4A7C15)
-_MIX = np.uint64(0xBF58476D1CE4E5B9)
-_SEP_CODE = 10  # "\n", the sentence separator of codebook._codes
+_SEP_CODE = ord(_SEP)  # the sentence separator of codebook._codes
+
+
+def _as_encoded(texts):
+    return texts if isinstance(texts, _Encoded) else _encode([str(t) for t in texts])
 
 
 def _order_hashes(c: np.ndarray, orders: Sequence[int], shift: np.uint64):
@@ -78,18 +75,12 @@ def _ngram_hashes(codes: np.ndarray, starts: np.ndarray, orders: Sequence[int], 
     row_of = np.cumsum(row_start, dtype=np.int32)
     rows_parts, cols_parts = [], []
     shift = np.uint64(64 - bits)
-    start = 0
     with np.errstate(over="ignore"):
-        while start < n:
-            stop = min(n, start + chunk)
-            if stop < n:
-                seps = np.flatnonzero(codes[stop:min(n, stop + 4096)] == _SEP_CODE)
-                stop = stop + int(seps[0]) + 1 if len(seps) else min(n, stop + 4096)
+        for start, stop in _sep_chunks(codes, chunk):
             for _, hv, bad in _order_hashes(codes[start:stop], orders, shift):
                 valid = np.flatnonzero(~bad)
                 cols_parts.append(hv[valid].astype(np.int64))
                 rows_parts.append(row_of[start:stop][valid])
-            start = stop
     if not rows_parts:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     return np.concatenate(rows_parts).astype(np.int64), np.concatenate(cols_parts)
@@ -232,7 +223,7 @@ class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
     # -- sklearn API -----------------------------------------------------------------------------------------
     def fit(self, X, y=None):
         """Learn which hashed features to keep and their idf."""
-        texts = X.texts if hasattr(X, "codes") and hasattr(X, "starts") else list(X)
+        texts = X.texts if isinstance(X, _Encoded) else list(X)
         n = len(texts)
         n_cols = (2 << self.bits) if self.words else (1 << self.bits)
         df = np.zeros(n_cols, dtype=np.int64)
@@ -276,9 +267,9 @@ class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
 
         check_is_fitted(self, "kept_")
         enc = _as_encoded(X)
-        n = len(enc.texts)
         lookup = self._get_lookup()
-        if not getattr(self, "merge_repeats", True) and not self.words:
+        merge = self.merge_repeats
+        if not merge and not self.words:
             lo, hi = self.ngram_range
             indptr, indices = _occurrences(enc.codes, enc.starts, list(range(lo, hi + 1)), self.bits, lookup)
             data = self.idf_[indices]
@@ -287,7 +278,7 @@ class HashedNgramVectorizer(TransformerMixin, BaseEstimator):
             col = lookup[cols]
             ok = col >= 0
             rows, col = rows[ok], col[ok]
-            if getattr(self, "merge_repeats", True):
+            if merge:
                 out = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, col)),
                                         shape=(n, len(self.kept_)))
                 out.sum_duplicates()
