@@ -545,7 +545,7 @@ def load_corpus(
         frame = _from_table(source, text_column, id_column, "<DataFrame>")
         records, root = None, None
     else:
-        records, root, frame = None, None, None
+        records, frame = None, None
         if isinstance(source, (str, os.PathLike)):
             path = Path(source)
             if not path.exists():

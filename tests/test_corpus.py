@@ -199,3 +199,15 @@ def test_gov_reports_match_the_manifest(gov_corpus, gov_reports_dir):
     text = "\n".join(gov_corpus.docs["text"].head(300))
     for residue in ("**", "<details>", "![", "](", "<br"):
         assert residue not in text
+
+
+def test_root_of_a_list_of_paths_and_batches_of_nested_folders(tmp_path):
+    from policytext.corpus import iter_corpus
+
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.txt").write_text("汉滨区报告。", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("安康市报告。", encoding="utf-8")
+    assert pt.load_corpus([tmp_path / "sub" / "a.txt"]).docs["doc_id"].tolist() == ["a"]
+    assert pt.load_corpus([tmp_path / "sub" / "a.txt"], root=tmp_path).docs["doc_id"].tolist() == ["sub/a"]
+    batched = [d for c in iter_corpus(tmp_path, batch_size=1) for d in c.docs["doc_id"]]
+    assert batched == pt.load_corpus(tmp_path).docs["doc_id"].tolist() == ["b", "sub/a"]
