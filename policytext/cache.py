@@ -157,6 +157,9 @@ class AnnotationCache:
 
         wanted = set(keys)
         present = self.keys(stage, fp)
+        keys_of: dict[Path, set[str]] = {}
+        for k, p in present.items():
+            keys_of.setdefault(p, set()).add(k)
         parts = sorted({present[k] for k in wanted if k in present})
         if not parts:
             return None
@@ -166,7 +169,7 @@ class AnnotationCache:
             schema = pq.read_schema(part)
             encoded = [f.name for f in schema if pa.types.is_dictionary(f.type)]
             table = pq.read_table(part, read_dictionary=encoded or None)
-            part_keys = {k for k, p in present.items() if p == part}
+            part_keys = keys_of[part]
             if not part_keys <= wanted:
                 mask = pc.is_in(table["doc_key"].cast(pa.string()), value_set=pa.array(sorted(wanted & part_keys)))
                 table = table.filter(mask)

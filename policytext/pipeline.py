@@ -34,7 +34,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -320,7 +320,6 @@ class Annotations:
     entities: Any = None
     model: Any = None
     log: Any = None
-    _log_rows: list = field(default_factory=list, repr=False)
 
 
 def _as_cache(cache) -> AnnotationCache | None:
@@ -361,15 +360,16 @@ def _structure(corpus, runner: _Runner, cache: AnnotationCache | None, log: list
     t0 = time.perf_counter()
     docs = corpus.docs
     texts = docs["text"].tolist()
-    keys = [content_key(t) for t in texts]
+    keys = _text_keys(corpus)
     order = pd.DataFrame({"doc_id": docs["doc_id"].to_numpy(), "doc_key": keys})
     names = {"sections": SECTION_COLUMNS, "points": POINT_COLUMNS, "sentences": SENTENCE_COLUMNS}
     fp = cached_tables = None
     todo = list(dict.fromkeys(keys))
     if cache is not None:
         fp = cache.register("structure", _structure_config(corpus.semicolons))
-        todo = sorted(cache.missing("structure", fp, todo), key=keys.index)
-        present = [k for k in dict.fromkeys(keys) if k not in set(todo)]
+        missing = cache.missing("structure", fp, todo)
+        present = [k for k in todo if k not in missing]
+        todo = [k for k in todo if k in missing]
         cached_tables = {name: cache.get(f"structure_{name}", fp, present) if present else None for name in names}
     first = {k: i for i, k in reversed(list(enumerate(keys)))}
     todo_idx = [first[k] for k in todo]
@@ -465,13 +465,21 @@ def _entities(corpus, tagger, runner: _Runner, cache: AnnotationCache | None, lo
     return table
 
 
+def _text_keys(corpus) -> list[str]:
+    """:func:`~policytext.cache.content_key` of every document text, computed once per corpus (like its parts)."""
+    keys = corpus.__dict__.get("_text_keys")
+    if keys is None:
+        keys = corpus.__dict__["_text_keys"] = [content_key(t) for t in corpus.docs["text"].tolist()]
+    return keys
+
+
 def _corpus_key(corpus) -> str:
     """Hash of the documents' texts, in order, and of how they were split (what the theme fit saw)."""
     import hashlib
 
     h = hashlib.blake2b(digest_size=10)
-    for text in corpus.docs["text"]:
-        h.update(content_key(text).encode("ascii"))
+    for key in _text_keys(corpus):
+        h.update(key.encode("ascii"))
     h.update(repr(_structure_config(corpus.semicolons)).encode("utf-8"))
     return h.hexdigest()
 
@@ -501,9 +509,8 @@ def _fit_themes(sentences, themes, cache: AnnotationCache | None, log: list, cor
     config = {"codebook": book_id, "params": params, "corpus": corpus_key,
               "code": _code_fingerprint("themes", "codebook"), "sklearn": _package_version("scikit-learn")}
     path = None
-    fp = fingerprint("themes_model", config)
+    fp = cache.register("themes_model", config) if cache is not None else fingerprint("themes_model", config)
     if cache is not None:
-        fp = cache.register("themes_model", config)
         path = cache.annotations / "themes_model" / fp / "model.pkl"
         if path.is_file():
             try:
@@ -541,8 +548,7 @@ def _themes(corpus, model, model_fp: str, runner: _Runner, cache: AnnotationCach
     t0 = time.perf_counter()
     sents = corpus.sentences
     docs = corpus.docs
-    texts = docs["text"].tolist()
-    keys = [content_key(t) for t in texts]
+    keys = _text_keys(corpus)
     key_of = dict(zip(docs["doc_id"], keys))
     sent_keys = sents["doc_id"].map(key_of).to_numpy()
     cached = None

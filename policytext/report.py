@@ -281,9 +281,7 @@ def analyze(
     counts = entity_counts(entities, docs, by=None) if len(entities) else pd.DataFrame()
     T["entity_counts"] = counts
     T["places"] = places_by_document(entities, docs) if len(entities) else pd.DataFrame()
-    report_rows = corpus.report.rows
-    T["skipped"] = pd.DataFrame([r for r in report_rows if r[2] != "loaded"],
-                                columns=["path", "doc_id", "status", "reason", "duplicate_of"])
+    T["skipped"] = corpus.report.skipped
     T["documents"] = docs.drop(columns=[c for c in ("text", "raw_text") if c in docs.columns])
 
     prog.step("figures and tables")

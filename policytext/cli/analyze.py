@@ -58,9 +58,9 @@ def run(args: argparse.Namespace) -> int:
     )
     s = result.summary
     print(f"{s['documents']} documents, {s['sentences']} sentences, {s['entities']} entities -> {result.html}")
-    skipped = [r for r in corpus.report.rows if r[2] != "loaded"]
-    if skipped:
+    skipped = corpus.report.skipped
+    if len(skipped):
         print(f"{len(skipped)} input(s) not loaded (see {result.out / 'tables' / 'skipped.csv'}):")
-        for path, _doc, status, reason, _dup in skipped[:10]:
-            print(f"  {status:<9} {path}: {reason}")
+        for row in skipped.head(10).itertuples(index=False):
+            print(f"  {row.status:<9} {row.path}: {row.reason}")
     return 0
