@@ -34,6 +34,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -181,43 +182,16 @@ class _Runner:
                     if bar is not None:
                         bar.update(1)
                 return out
-            global _SHARED
-            import gc
-
             out = []
-            release_memory()  # the workers inherit the parent's heap: hand its free pages back first
-            # The parent's objects move to a permanent generation before the fork: the workers' garbage
-            # collections neither scan them nor write to their headers, so the pages a worker inherits stay
-            # shared (copy-on-write) instead of being copied into every worker.
-            gc.freeze()
-            try:
-                with self._pool(min(self.n_jobs, len(payloads)), shared) as pool:
-                    for result in pool.imap(_call_shared, [(func, p) for p in payloads], chunksize=1):
-                        out.append(result)
-                        if bar is not None:
-                            bar.update(1)
-            finally:
-                _SHARED = None
-                gc.unfreeze()
+            with _worker_pool(min(self.n_jobs, len(payloads)), shared) as pool:
+                for result in pool.imap(_call_shared, [(func, p) for p in payloads], chunksize=1):
+                    out.append(result)
+                    if bar is not None:
+                        bar.update(1)
             return out
         finally:
             if bar is not None:
                 bar.close()
-
-    @staticmethod
-    def _pool(processes: int, shared: Any):
-        """A process pool whose workers hold ``shared``.
-
-        With the ``fork`` start method (Linux) the workers inherit the parent's object as it is — a tagger with
-        its matchers built, a fitted model — at no cost; elsewhere it is pickled once per worker.
-        """
-        import multiprocessing
-
-        global _SHARED
-        if "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux"):
-            _SHARED = shared
-            return multiprocessing.get_context("fork").Pool(processes, initializer=_limit_threads)
-        return multiprocessing.get_context().Pool(processes, initializer=_install_shared, initargs=(shared,))
 
     @staticmethod
     def _dask(func, payloads, shared):
@@ -230,6 +204,44 @@ class _Runner:
             ) from exc
         bag = db.from_sequence(payloads, npartitions=len(payloads))
         return list(bag.map(_dask_call, stage_func=func, shared=dask.delayed(shared, pure=True)).compute())
+
+
+def _can_fork() -> bool:
+    """Whether worker processes are forked (Linux): they then inherit objects instead of receiving pickles."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods() and sys.platform.startswith("linux")
+
+
+@contextmanager
+def _worker_pool(processes: int, shared: Any):
+    """A process pool whose workers hold ``shared``; run ``func(shared, payload)`` there with
+    ``pool.imap(_call_shared, [(func, payload), ...])``.
+
+    Where workers are forked (:func:`_can_fork`) they inherit the parent's object as it is — a tagger with its
+    matchers built, a fitted model, closures — at no cost; elsewhere it is pickled once per worker. Before the
+    fork the parent hands its free heap pages back (:func:`~policytext.perf.release_memory`) and moves its objects
+    to a permanent generation of the garbage collector: the workers' collections neither scan them nor write to
+    their headers, so the pages a worker inherits stay shared (copy-on-write) instead of being copied into every
+    worker.
+    """
+    import gc
+    import multiprocessing
+
+    global _SHARED
+    release_memory()
+    gc.freeze()
+    try:
+        if _can_fork():
+            _SHARED = shared
+            pool = multiprocessing.get_context("fork").Pool(processes, initializer=_limit_threads)
+        else:
+            pool = multiprocessing.get_context().Pool(processes, initializer=_install_shared, initargs=(shared,))
+        with pool:
+            yield pool
+    finally:
+        _SHARED = None
+        gc.unfreeze()
 
 
 def _dask_call(payload, stage_func, shared):

@@ -334,9 +334,6 @@ def analyze(
             if isinstance(T[name], pd.DataFrame):
                 result.files[name] = _write_table(T[name], out / "tables" / name, parquet and name in large)
 
-    from .perf import release_memory
-
-    release_memory()  # before forking the figure workers: the comparison's intermediate arrays are gone
     parallel = n_jobs != 1 and scheduler == "processes" and len(jobs) > 1
     paths = _run_jobs([job for _, job in jobs], n_jobs if parallel else 1,
                       meanwhile=lambda: write_tables([n for n in T if n not in large]))
@@ -504,39 +501,26 @@ def _save_figure(ax_or_axes, path: Path) -> Path:
     return path
 
 
-_JOBS: list | None = None
-
-
-def _run_job(i: int):
-    return _JOBS[i]()
+def _run_job(jobs, i: int):
+    return jobs[i]()
 
 
 def _run_jobs(jobs: list, n_jobs: int, meanwhile) -> list:
     """Results of ``job()`` for each job, in order, after calling ``meanwhile()`` here.
 
-    With ``n_jobs > 1`` on a platform that forks, the jobs run in forked workers while this process runs
+    With ``n_jobs > 1`` where workers are forked, the jobs run in worker processes while this process runs
     ``meanwhile``: the jobs are closures over the analysis' tables, inherited by the workers, never pickled.
     """
-    import gc
-    import multiprocessing
+    from .pipeline import _call_shared, _can_fork, _worker_pool
 
-    from .pipeline import _limit_threads
-
-    global _JOBS
-    if n_jobs == 1 or "fork" not in multiprocessing.get_all_start_methods() or not sys.platform.startswith("linux"):
+    if n_jobs == 1 or not _can_fork():
         meanwhile()
         return [job() for job in jobs]
     processes = min(len(jobs), (os.cpu_count() or 1) if n_jobs == -1 else n_jobs)
-    _JOBS = jobs
-    gc.freeze()  # the workers' collections leave the inherited objects alone (see pipeline._Runner.map)
-    try:
-        with multiprocessing.get_context("fork").Pool(processes, initializer=_limit_threads) as pool:
-            pending = pool.map_async(_run_job, range(len(jobs)), chunksize=1)
-            meanwhile()
-            return pending.get()
-    finally:
-        _JOBS = None
-        gc.unfreeze()
+    with _worker_pool(processes, jobs) as pool:
+        pending = pool.map_async(_call_shared, [(_run_job, i) for i in range(len(jobs))], chunksize=1)
+        meanwhile()
+        return pending.get()
 
 
 def _write_table(table: pd.DataFrame, stem: Path, parquet: bool) -> list[Path]:
