@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
+from .files import read_json_lines
 from .options import add_corpus_arguments
 
 
@@ -36,7 +36,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     th.add_argument("--model", metavar="PATH", help="classify with a saved model")
     th.add_argument("--fit-on", metavar="CORPUS", help="fit zero-label on this corpus (plus the gold sentences)")
     th.add_argument("--dictionary", action="store_true", help="score the DictionaryClassifier baseline")
-    th.add_argument("--save", metavar="PATH", help=argparse.SUPPRESS)
     th.add_argument("--json", action="store_true", help="print one JSON object")
     add_corpus_arguments(th, positional=False)
     parser.set_defaults(_eval_parser=parser)
@@ -46,22 +45,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def _read_jsonl(path: str, need: tuple[str, ...]) -> list[dict]:
     from ..errors import InputError
 
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"no such file: {path}")
-    rows = []
-    with p.open(encoding="utf-8-sig") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}, line {lineno}: not valid JSON ({exc.msg}).") from None
-            missing = [k for k in need if k not in obj]
-            if missing:
-                raise InputError(f"{path}, line {lineno}: missing field(s) {missing}; expected {list(need)}.")
-            rows.append(obj)
+    def missing_fields(obj: dict) -> str | None:
+        missing = [k for k in need if k not in obj]
+        return f"missing field(s) {missing}" if missing else None
+
+    expected = "{" + ", ".join(f'"{k}": ...' for k in need) + "}"
+    rows = [obj for _, obj in read_json_lines(path, "eval", check=missing_fields, expected=expected)]
     if not rows:
         raise InputError(f"{path} holds no records.")
     return rows
