@@ -295,3 +295,48 @@ def _atomic_write(path: Path, data: bytes) -> None:
     tmp.write_bytes(data)
     os.replace(tmp, path)
 
+
+# --------------------------------------------------------------------------------------------- fingerprints
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def resource_fingerprint(*parts: str) -> str:
+    """Digest of the resource files under ``policytext/resources/<part>`` (names and bytes).
+
+    >>> len(resource_fingerprint("codebooks")) == 20
+    True
+    """
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=10)
+    for part in parts:
+        base = _PACKAGE / "resources" / part
+        files = sorted(base.rglob("*")) if base.is_dir() else [base] if base.exists() else []
+        for f in files:
+            if f.is_file():
+                h.update(f.relative_to(_PACKAGE).as_posix().encode("utf-8") + b"\0" + file_digest(f).encode())
+    return h.hexdigest()
+
+
+def _code_fingerprint(*modules: str) -> str:
+    """Digest of policytext source files (a change in the code of a stage invalidates its cache)."""
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=10)
+    for mod in modules:
+        path = _PACKAGE / mod
+        files = sorted(path.rglob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+        for f in files:
+            if f.is_file():
+                h.update(file_digest(f).encode())
+    return h.hexdigest()
+
+
+def _package_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "absent"

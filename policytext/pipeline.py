@@ -39,7 +39,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import AnnotationCache, content_key, file_digest, fingerprint
+from .cache import (
+    AnnotationCache,
+    _code_fingerprint,
+    _package_version,
+    content_key,
+    file_digest,
+    fingerprint,
+    resource_fingerprint,
+)
 from .errors import BackendNotAvailableError, InputError, ParameterError, check_choice
 from .perf import release_memory
 
@@ -50,51 +58,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["annotate", "annotate_files", "Annotations", "resource_fingerprint"]
 
-_PACKAGE = Path(__file__).resolve().parent
-
 
 # --------------------------------------------------------------------------------------------- fingerprints
-
-
-def resource_fingerprint(*parts: str) -> str:
-    """Digest of the resource files under ``policytext/resources/<part>`` (names and bytes).
-
-    >>> len(resource_fingerprint("codebooks")) == 20
-    True
-    """
-    import hashlib
-
-    h = hashlib.blake2b(digest_size=10)
-    for part in parts:
-        base = _PACKAGE / "resources" / part
-        files = sorted(base.rglob("*")) if base.is_dir() else [base] if base.exists() else []
-        for f in files:
-            if f.is_file():
-                h.update(f.relative_to(_PACKAGE).as_posix().encode("utf-8") + b"\0" + file_digest(f).encode())
-    return h.hexdigest()
-
-
-def _code_fingerprint(*modules: str) -> str:
-    """Digest of policytext source files (a change in the code of a stage invalidates its cache)."""
-    import hashlib
-
-    h = hashlib.blake2b(digest_size=10)
-    for mod in modules:
-        path = _PACKAGE / mod
-        files = sorted(path.rglob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
-        for f in files:
-            if f.is_file():
-                h.update(file_digest(f).encode())
-    return h.hexdigest()
-
-
-def _package_version(name: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "absent"
 
 
 def _tagger_config(tagger) -> dict:

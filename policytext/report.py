@@ -370,7 +370,8 @@ def _analysis_config(corpus, **options) -> dict:
     """Everything the outputs of :func:`analyze` depend on: texts, metadata, options, code and resources."""
     import hashlib
 
-    from .pipeline import _code_fingerprint, _corpus_key, _package_version, resource_fingerprint
+    from .cache import _code_fingerprint, _package_version, resource_fingerprint
+    from .pipeline import _corpus_key
 
     meta = corpus.docs.drop(columns=[c for c in ("text", "raw_text") if c in corpus.docs.columns])
     meta_hash = hashlib.blake2b(meta.to_json(orient="split", force_ascii=False, date_format="iso").encode("utf-8"),

@@ -732,28 +732,17 @@ class _DiskTokens:
 
 def _disk_config(tok: Any) -> dict | None:
     """What the tokens depend on besides the text; None for tokenizers that cannot be fingerprinted."""
-    from ..cache import file_digest
+    from ..cache import _code_fingerprint, _package_version, resource_fingerprint
 
     key = _tokenizer_key(tok)
     if len(key) != 3:  # an id()-based key: no stable configuration
         return None
-    import policytext
-
-    here = __import__("pathlib").Path(policytext.__file__).parent
-    digests = {}
-    for rel in ("tokenize.py", "stats/tokens.py", "resources/segmenter", "resources/lexicon"):
-        path = here / rel
-        files = sorted(path.rglob("*")) if path.is_dir() else [path]
-        digests[rel] = [file_digest(f) for f in files if f.is_file()]
-    from importlib.metadata import PackageNotFoundError, version
-
-    versions = {}
-    for pkg in ("rjieba", "jieba", "snownlp", "jionlp", "hanlp"):
-        try:
-            versions[pkg] = version(pkg)
-        except PackageNotFoundError:
-            versions[pkg] = None
-    return {"tokenizer": repr(key), "files": digests, "versions": versions}
+    return {
+        "tokenizer": repr(key),
+        "code": _code_fingerprint("tokenize", "stats/tokens"),
+        "resources": resource_fingerprint("segmenter", "lexicon"),
+        "versions": {pkg: _package_version(pkg) for pkg in ("rjieba", "jieba", "snownlp", "jionlp", "hanlp")},
+    }
 
 
 def tokenize_corpus(
